@@ -1,0 +1,1 @@
+// Deliberately empty `--require` preload: the floor any preloader pays.

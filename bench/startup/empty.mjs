@@ -1,0 +1,1 @@
+// Deliberately empty `--import` preload: the floor any ESM preloader pays.

@@ -1,0 +1,73 @@
+// Finds the Node binaries to bench (PATH's node, --node, --node-major) and what module hooks each one has.
+'use strict'
+
+const { spawnSync } = require('child_process')
+const fs = require('fs')
+const path = require('path')
+
+// Asked of each binary itself, so a version string is never guessed from a file name.
+const DESCRIBE = 'JSON.stringify({ execPath: process.execPath, version: process.version,' +
+  " registerHooks: typeof require('module').registerHooks === 'function' })"
+
+function parseVersion (version) {
+  const [major, minor, patch] = version.replace(/^v/, '').split('.').map(Number)
+  return { major, minor, patch }
+}
+
+function atLeast (v, major, minor, patch) {
+  if (v.major !== major) return v.major > major
+  if (v.minor !== minor) return v.minor > minor
+  return v.patch >= patch
+}
+
+// `module.registerHooks` exists from 22.15/23.5, but its sync hooks only work for the ESM case from these
+// releases on (nodejs/node#59929; the same bound import-in-the-middle's supportsSyncHooks() uses).
+function hasFixedSyncHooks (v) {
+  if (v.major >= 26) return true
+  if (v.major === 25) return atLeast(v, 25, 1, 0)
+  if (v.major === 24) return atLeast(v, 24, 11, 1)
+  if (v.major === 22) return atLeast(v, 22, 22, 3)
+  return false
+}
+
+function describeNode (bin) {
+  const res = spawnSync(bin, ['-p', DESCRIBE], { encoding: 'utf8', env: { PATH: process.env.PATH } })
+  if (res.error || res.status !== 0) {
+    throw new Error(`cannot run ${bin} -p: ${res.error ? res.error.message : res.stderr.trim()}`)
+  }
+  const info = JSON.parse(res.stdout)
+  const v = parseVersion(info.version)
+  return {
+    bin: fs.realpathSync(info.execPath),
+    version: info.version,
+    major: v.major,
+    registerHooks: info.registerHooks,
+    fixedSyncHooks: info.registerHooks && hasFixedSyncHooks(v)
+  }
+}
+
+// scripts/fetch-node.sh prints the cached binary's path as its last line (it may download first).
+function fetchNodeMajor (repoRoot, major) {
+  const script = path.join(repoRoot, 'scripts', 'fetch-node.sh')
+  const res = spawnSync('bash', [script, String(major)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  if (res.error || res.status !== 0) {
+    throw new Error(`${script} ${major} failed (exit ${res.status})${res.error ? ': ' + res.error.message : ''}`)
+  }
+  return res.stdout.trim().split('\n').pop()
+}
+
+// The node on PATH first (the reference), then the others in the order given; the same binary only once.
+function resolveNodes (opts, repoRoot) {
+  const bins = ['node', ...opts.nodes, ...opts.nodeMajors.map((m) => fetchNodeMajor(repoRoot, m))]
+  const seen = new Set()
+  const nodes = []
+  for (const bin of bins) {
+    const node = describeNode(bin)
+    if (seen.has(node.bin)) continue
+    seen.add(node.bin)
+    nodes.push(node)
+  }
+  return nodes
+}
+
+module.exports = { resolveNodes, describeNode, hasFixedSyncHooks, parseVersion }

@@ -1,0 +1,40 @@
+// Turns the medians into the printed tables (one per Node version and app) and the budget lines.
+'use strict'
+
+const { signed } = require('./budgets.cjs')
+
+function formatTable (rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
+  // First column left-aligned (names), the numbers right-aligned.
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+    .join('  ').trimEnd()).join('\n')
+}
+
+function formatGroup ({ node, app, runs, variants, summaries, verdicts }) {
+  const bare = summaries.bare
+  const header = ['variant', 'wall ms', 'CPU ms', 'CPU p25–p75', 'RSS MiB', 'wall ×', 'CPU ×', 'RSS +MiB']
+  const rows = [header]
+  for (const v of variants) {
+    const s = summaries[v.id]
+    const isBare = v.id === 'bare'
+    rows.push([
+      v.label,
+      s.wallMs.median.toFixed(1),
+      s.cpuMs.median.toFixed(1),
+      `${s.cpuMs.p25.toFixed(0)}–${s.cpuMs.p75.toFixed(0)}`,
+      s.rssMiB.median.toFixed(1),
+      isBare ? '—' : (s.wallMs.median / bare.wallMs.median).toFixed(3),
+      isBare ? '—' : (s.cpuMs.median / bare.cpuMs.median).toFixed(3),
+      isBare ? '—' : signed(s.rssMiB.median - bare.rssMiB.median)
+    ])
+  }
+  const title = `Node ${node.version} — ${app.label} (${app.modules} modules), median of ${runs} interleaved runs`
+  const lines = [title, formatTable(rows)]
+  for (const v of verdicts) {
+    const checks = v.checks.map((c) => `${c.metric} ${c.text} ${c.ok ? 'met' : 'MISSED'}`).join('; ')
+    lines.push(`budget [${v.budget}] ${v.variant}: ${checks} → ${v.ok ? 'MET' : 'MISSED'}`)
+  }
+  return lines.join('\n')
+}
+
+module.exports = { formatGroup }

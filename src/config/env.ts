@@ -1,0 +1,17 @@
+// Reads the environment variables the preload obeys: PATCHRUN_PATCHES, PATCHRUN_DISABLED, PATCHRUN_STRICT.
+
+/** `PATCHRUN_PATCHES`: comma-separated; spaces around names and empty entries are ignored; duplicates once. */
+export function parsePatchList(value: string | undefined): string[] {
+  if (value === undefined) return []
+  const names: string[] = []
+  for (const part of value.split(',')) {
+    const name = part.trim()
+    if (name !== '' && !names.includes(name)) names.push(name)
+  }
+  return names
+}
+
+/** A boolean switch: `1`, `true`, `yes`, `on` (any case) mean on; anything else, or unset, off. */
+export function isOn(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
+}

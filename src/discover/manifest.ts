@@ -1,0 +1,94 @@
+// Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
+import { readFileSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { badManifest, type PatchrunError } from '../errors'
+import { parseTarget } from '../hooks/target'
+
+export interface ManifestEntry {
+  readonly index: number
+  readonly target: string
+  /** Absolute path of the patch module, checked to exist. */
+  readonly module: string
+  readonly exportName: string
+  readonly versions: string | undefined
+}
+
+export interface PatchPackage {
+  /** The name it was asked for by (PATCHRUN_PATCHES or config). */
+  readonly request: string
+  /** The package's own name from its package.json, or its directory when it has none. */
+  readonly name: string
+  readonly version: string | undefined
+  readonly dir: string
+  readonly entries: readonly ManifestEntry[]
+}
+
+const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
+
+/** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
+export function readPatchPackage(request: string, dir: string): PatchPackage {
+  let json: Record<string, unknown>
+  try {
+    json = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+  } catch (error) {
+    throw badManifest(dir, 'package.json', `it could not be read as JSON (${(error as Error).message})`)
+  }
+  const list = json.patchrunPatches
+  if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
+  if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeType(list)}`)
+  const entries = list.map((raw, index) => readEntry(dir, raw, index))
+  return {
+    request,
+    name: typeof json.name === 'string' ? json.name : dir,
+    version: typeof json.version === 'string' ? json.version : undefined,
+    dir,
+    entries,
+  }
+}
+
+/** The error for a problem found later (a bad `versions` range, checked when the target loads). */
+export function entryProblem(dir: string, index: number, problem: string): PatchrunError {
+  return badManifest(dir, `"patchrunPatches"[${index}]`, problem)
+}
+
+function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
+  const fail = (problem: string) => entryProblem(dir, index, problem)
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(`expected an object, got ${describeType(raw)}`)
+  const entry = raw as Record<string, unknown>
+  const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k))
+  if (unknown.length > 0) throw fail(`unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: target, module, versions, export)`)
+  if (typeof entry.target !== 'string') throw fail(`"target" must be a string, got ${describeType(entry.target)}`)
+  const target = parseTarget(entry.target)
+  if (typeof target === 'string') throw fail(`"target" ${JSON.stringify(entry.target)} is not ${target}`)
+  if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeType(entry.module)}`)
+  const modulePath = resolve(dir, entry.module)
+  if (!isFile(modulePath)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
+  if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
+    throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
+  }
+  if (entry.export !== undefined && (typeof entry.export !== 'string' || entry.export === '')) {
+    throw fail(`"export" must be the name of a function the module exports, got ${describeType(entry.export)}`)
+  }
+  return {
+    index,
+    target: entry.target,
+    module: modulePath,
+    exportName: (entry.export as string | undefined) ?? 'patch',
+    versions: entry.versions as string | undefined,
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
+}

@@ -1,0 +1,57 @@
+// Finds a patch package's directory from its name, the way wrapt finds entry points: by convention.
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { patchNotFound } from '../errors'
+
+/**
+ * The package names a patch name may mean, in order: `foo` → `patchrun-patch-foo`, then `foo`;
+ * `@acme/foo` → `@acme/patchrun-patch-foo`, then `@acme/foo`. A name already spelled
+ * `patchrun-patch-…` means only itself.
+ */
+export function candidateNames(name: string): string[] {
+  const slash = name.indexOf('/')
+  const scope = name.startsWith('@') && slash !== -1 ? name.slice(0, slash + 1) : ''
+  const base = name.slice(scope.length)
+  if (base.startsWith('patchrun-patch-')) return [name]
+  return [`${scope}patchrun-patch-${base}`, name]
+}
+
+/** Whether a patch name is a path to a local patch package rather than a package name. */
+export function isPathName(name: string): boolean {
+  return name.startsWith('./') || name.startsWith('../') || name === '.' || name === '..' || isAbsolute(name)
+}
+
+/**
+ * The directory of the patch package `name`: a path is taken as it is (from `cwd`); a package name is
+ * looked up in the node_modules folders above `cwd` (the app's), then above patchrun's own location.
+ */
+export function resolvePatchDir(name: string, cwd: string, ownDir: string): string {
+  if (isPathName(name)) {
+    const dir = resolve(cwd, name)
+    if (existsSync(join(dir, 'package.json'))) return dir
+    throw patchNotFound(name, [join(dir, 'package.json')])
+  }
+  const searched: string[] = []
+  for (const base of [cwd, ownDir]) {
+    for (const candidate of candidateNames(name)) {
+      const found = findInNodeModules(candidate, base)
+      if (found !== undefined) return found
+      searched.push(`${candidate} from ${base}`)
+    }
+  }
+  throw patchNotFound(name, searched)
+}
+
+/** Node's own lookup order: `<dir>/node_modules/<name>` for `dir` and each of its parents. */
+function findInNodeModules(name: string, from: string): string | undefined {
+  let dir = from
+  for (;;) {
+    if (!dir.endsWith('node_modules')) {
+      const candidate = join(dir, 'node_modules', name)
+      if (existsSync(join(candidate, 'package.json'))) return candidate
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}

@@ -1,0 +1,60 @@
+// The CommonJS side: one wrapper on Module._load for builtins, one on Module.prototype.load for package files.
+import Module = require('node:module')
+import { debug } from '../debug'
+import { packageFileOf, packageNameOf } from './module-path'
+import type { Registry } from './registry'
+
+interface InternalModule {
+  exports: unknown
+  load(filename: string): void
+}
+
+interface ModuleStatics {
+  _load(request: string, parent: unknown, isMain: boolean): unknown
+  prototype: InternalModule
+}
+
+/**
+ * Builtins: every `require(id)` (and `import` of CommonJS from ESM) passes through `Module._load`.
+ * A targeted id is one Map lookup away; anything else returns untouched. `process.getBuiltinModule`
+ * is wrapped too, as it reaches builtins without `_load`.
+ */
+export function installBuiltinRequireHook(registry: Registry): void {
+  const M = Module as unknown as ModuleStatics
+  const originalLoad = M._load
+  const ids = registry.builtinIds
+  M._load = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+    const exports = originalLoad.call(this, request, parent, isMain)
+    const name = ids.get(request)
+    return name === undefined ? exports : registry.onBuiltin(name, exports)
+  }
+  const originalGetBuiltin = process.getBuiltinModule
+  if (typeof originalGetBuiltin === 'function') {
+    process.getBuiltinModule = function getBuiltinModule(id: string) {
+      const exports = originalGetBuiltin.call(process, id)
+      const name = ids.get(id)
+      return name === undefined || exports === undefined ? exports : registry.onBuiltin(name, exports)
+    } as typeof process.getBuiltinModule
+  }
+  debug('CommonJS builtin hook installed')
+}
+
+/**
+ * Package files: `Module.prototype.load` runs once per module instance, after its body, before
+ * `require` returns `module.exports`, for `require()`, CommonJS imported from ESM and `require(esm)`
+ * alike, on every supported Node. Its filename is already resolved, so nothing is resolved twice:
+ * a file outside the targeted packages costs one `lastIndexOf` and a Set lookup.
+ */
+export function installPackageLoadHook(registry: Registry): void {
+  const proto = (Module as unknown as ModuleStatics).prototype
+  const originalModuleLoad = proto.load
+  const packages = registry.byPackage
+  proto.load = function load(this: InternalModule, filename: string): void {
+    originalModuleLoad.call(this, filename)
+    const name = packageNameOf(filename)
+    if (name === undefined || !packages.has(name)) return
+    const pkg = packageFileOf(filename)
+    if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
+  }
+  debug('CommonJS package hook installed')
+}

@@ -1,0 +1,60 @@
+// Installs, the first time each kind of target is registered, the hooks that kind needs on this Node.
+import Module = require('node:module')
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { debug } from '../debug'
+import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs-hook'
+import { addIitmCallback, installSyncResolveHook } from './esm-hook'
+import { hasFixedSyncHooks, hasRegisterHooks } from './node-features'
+import type { HookInstaller, Registry } from './registry'
+
+export interface InstallPlan {
+  /** Whether ES modules need hooks at all (the preload says no for a CommonJS entry point). */
+  readonly esm: boolean
+  /**
+   * Package targets that are true ES modules, for Node whose in-thread hooks cannot run
+   * import-in-the-middle: these go to its off-thread loader, started once at preload.
+   */
+  readonly offThreadEsmTargets?: readonly string[]
+}
+
+/** An installer that puts in each hook once, on first need, so an app with no targets pays nothing. */
+export function createInstaller(registry: Registry, plan: InstallPlan): HookInstaller {
+  let builtins = false
+  let packages = false
+  let resolveHook = false
+  const ensureResolveHook = (): void => {
+    if (resolveHook || !plan.esm || !hasRegisterHooks) return
+    resolveHook = true
+    installSyncResolveHook(registry, hasFixedSyncHooks)
+  }
+  return {
+    builtins() {
+      if (builtins) return
+      builtins = true
+      installBuiltinRequireHook(registry)
+      if (!plan.esm) return
+      if (hasRegisterHooks) ensureResolveHook()
+      else registerOffThread(join(__dirname, 'async-loader.mjs'), { builtins: Object.fromEntries(registry.builtinIds) })
+    },
+    packages() {
+      if (packages) return
+      packages = true
+      installPackageLoadHook(registry)
+      if (!plan.esm) return
+      ensureResolveHook()
+      const include = plan.offThreadEsmTargets ?? []
+      if (!hasFixedSyncHooks && include.length > 0) {
+        registerOffThread(require.resolve('import-in-the-middle/hook.mjs'), { include: [...include] })
+        addIitmCallback(registry)
+      }
+    },
+  }
+}
+
+/** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */
+function registerOffThread(file: string, data: object): void {
+  const url = pathToFileURL(file).href
+  ;(Module as unknown as { register(url: string, options: { data: object }): void }).register(url, { data })
+  debug('off-thread loader registered: %s', url)
+}

@@ -1,0 +1,324 @@
+// The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
+import { syncBuiltinESMExports } from 'node:module'
+import { types } from 'node:util'
+import { debug } from '../debug'
+import { PatchrunError, WarningCode, badTarget, patchFailed } from '../errors'
+import { readPackageVersion, resolvePackageMain } from './package-info'
+import { matchesSubpath, parseTarget, type Target } from './target'
+import { packageFileOf, type PackageFile } from './module-path'
+
+export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
+
+/** What a hook learns about the module it patches. */
+export interface HookContext {
+  /** The target as registered: `net`, `express`, `express/lib/router/index.js`. */
+  readonly name: string
+  /** The target package's version from its own package.json; Node's version for a builtin. */
+  readonly version: string | undefined
+  /** The target package's root directory; undefined for a builtin. */
+  readonly directory: string | undefined
+  /** The file that loaded; undefined for a builtin. */
+  readonly file: string | undefined
+  readonly format: ModuleFormat
+  /** The patch's options (from config); an empty object when none were given. */
+  readonly options: Readonly<Record<string, unknown>>
+  /** Who registered the hook: the patch package and entry, or `registerPostImportHook`. */
+  readonly patch: string
+}
+
+/** Called once per loaded instance of its target, after the target's body ran and before any importer gets it. */
+export type PostImportHook = (exports: any, context: HookContext) => unknown
+
+export interface RegisterOptions {
+  /** A semver range the target package's version must satisfy; otherwise the hook is skipped. */
+  readonly versions?: string
+  /** Handed to the hook as `context.options`. */
+  readonly options?: Readonly<Record<string, unknown>>
+  /** Names the hook in warnings and the debug trace. */
+  readonly label?: string
+}
+
+/** Where a manifest entry came from, so a bad entry found late still names its package and index. */
+export interface ManifestSource {
+  readonly packageDir: string
+  readonly index: number
+  readonly invalid: (problem: string) => PatchrunError
+}
+
+export interface PostImportHookHandle {
+  /** Stops the hook from running on modules that load from now on; true if it was registered. */
+  unregister(): boolean
+}
+
+interface Registration {
+  readonly target: Target
+  readonly hook: PostImportHook
+  readonly label: string
+  readonly versions: string | undefined
+  readonly options: Readonly<Record<string, unknown>>
+  readonly source: ManifestSource | undefined
+  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
+  readonly done: WeakSet<object>
+}
+
+/** The hook installers the registry calls the first time it has a target of each kind. */
+export interface HookInstaller {
+  builtins(): void
+  packages(): void
+}
+
+const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+export class Registry {
+  /** Builtin ids as `require`/`import` spell them (`net`, `node:net`) → the builtin's name. */
+  readonly builtinIds = new Map<string, string>()
+  readonly byBuiltin = new Map<string, Registration[]>()
+  readonly byPackage = new Map<string, Registration[]>()
+  /** Throw instead of warning when a patch fails (PATCHRUN_STRICT=1). */
+  strict = false
+  private installer: HookInstaller | undefined
+  private builtinReplacements: Map<string, unknown> | undefined
+
+  hasInstaller(): boolean {
+    return this.installer !== undefined
+  }
+
+  setInstaller(installer: HookInstaller): void {
+    this.installer = installer
+    if (this.byBuiltin.size > 0) installer.builtins()
+    if (this.byPackage.size > 0) installer.packages()
+  }
+
+  /**
+   * Registers `hook` for `targetSpec`. When the target has already loaded, the hook runs at once and a
+   * PATCHRUN_W_LATE warning names the importers that may hold unpatched references. `atPreload` is
+   * true for the preload's own registrations: no app code has run yet, so a builtin Node loaded for
+   * itself is not "already loaded" then.
+   */
+  register(targetSpec: string, hook: PostImportHook, opts: RegisterOptions = {}, source?: ManifestSource, atPreload = false): PostImportHookHandle {
+    const target = parseTarget(targetSpec)
+    if (typeof target === 'string') {
+      throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
+    }
+    if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
+    if (opts.versions !== undefined && source === undefined) {
+      // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
+      if (typeof opts.versions !== 'string' || loadSemver().validRange(opts.versions) === null) {
+        throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
+      }
+    }
+    const registration: Registration = {
+      target,
+      hook,
+      label: opts.label ?? 'registerPostImportHook',
+      versions: opts.versions,
+      options: opts.options ?? EMPTY_OPTIONS,
+      source,
+      done: new WeakSet(),
+    }
+    if (target.kind === 'builtin') {
+      for (const id of target.ids) this.builtinIds.set(id, target.name)
+      addTo(this.byBuiltin, target.name, registration)
+      this.installer?.builtins()
+    } else {
+      addTo(this.byPackage, target.name, registration)
+      this.installer?.packages()
+    }
+    debug('registered %s for %s%s', registration.label, target.spec, opts.versions ? ` (${opts.versions})` : '')
+    this.runIfAlreadyLoaded(registration, atPreload)
+    return { unregister: () => this.unregister(registration) }
+  }
+
+  private unregister(registration: Registration): boolean {
+    const { target } = registration
+    const table = target.kind === 'builtin' ? this.byBuiltin : this.byPackage
+    const list = table.get(target.name)
+    const at = list ? list.indexOf(registration) : -1
+    if (!list || at === -1) return false
+    list.splice(at, 1)
+    if (list.length === 0) {
+      table.delete(target.name)
+      if (target.kind === 'builtin') for (const id of target.ids) this.builtinIds.delete(id)
+    }
+    return true
+  }
+
+  /** A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller gets. */
+  onBuiltin(name: string, exports: unknown): unknown {
+    const list = this.byBuiltin.get(name)
+    if (list !== undefined && typeof exports === 'object' && exports !== null) {
+      const replaced = this.runHooks(list, exports, exports, () => ({
+        name: '',
+        version: process.versions.node,
+        directory: undefined,
+        file: undefined,
+        format: 'builtin' as const,
+      }))
+      if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
+    }
+    return this.builtinReplacements?.get(name) ?? exports
+  }
+
+  /** The off-thread loader's shim saw an ESM import of a targeted builtin (Node without registerHooks). */
+  onBuiltinImported(name: string): void {
+    this.onBuiltin(name, require(name))
+  }
+
+  /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body. */
+  onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile): void {
+    const list = this.byPackage.get(pkg.name)
+    if (list === undefined) return
+    const matching = list.filter((r) => this.matches(r.target, file, pkg, undefined))
+    if (matching.length === 0) return
+    let exports = module.exports
+    let format: ModuleFormat = 'commonjs'
+    if (types.isModuleNamespaceObject(exports)) {
+      // `require(esm)` hands out a read-only namespace: give the patch a writable copy, which
+      // becomes what `require()` callers get. `import` callers are patched through the ESM hook.
+      exports = Object.assign({}, exports)
+      module.exports = exports
+      format = 'module'
+    }
+    const result = this.runHooks(matching, module, exports, () => this.packageContext(pkg, file, format))
+    if (result !== exports) module.exports = result
+  }
+
+  /** A true ES module in a targeted package, wrapped by import-in-the-middle, finished its body. */
+  onModule(namespace: object, file: string, pkg: PackageFile, specifier: string | undefined): void {
+    const list = this.byPackage.get(pkg.name)
+    if (list === undefined) return
+    const matching = list.filter((r) => this.matches(r.target, file, pkg, specifier))
+    if (matching.length === 0) return
+    this.runHooks(matching, namespace, namespace, () => this.packageContext(pkg, file, 'module'))
+  }
+
+  /** Whether `file` (or `specifier`, for an import) is what a package target names. */
+  matches(target: Target, file: string, pkg: PackageFile, specifier: string | undefined): boolean {
+    if (target.kind !== 'package' || target.name !== pkg.name) return false
+    if (target.subpath !== undefined) return matchesSubpath(target.subpath, pkg.relative)
+    return specifier === pkg.name || file === resolvePackageMain(pkg.dir, pkg.name)
+  }
+
+  private packageContext(pkg: PackageFile, file: string, format: ModuleFormat) {
+    return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
+  }
+
+  /**
+   * Runs each registration once per module instance (`key`), in registration order, threading the
+   * exports: a hook that returns a value replaces them for the hooks after it and for importers.
+   */
+  private runHooks(
+    list: readonly Registration[],
+    key: object,
+    exports: unknown,
+    describe: () => Omit<HookContext, 'options' | 'patch'>,
+  ): unknown {
+    let details: Omit<HookContext, 'options' | 'patch'> | undefined
+    for (const registration of list.slice()) {
+      if (registration.done.has(key)) continue
+      registration.done.add(key)
+      details ??= describe()
+      const context: HookContext = { ...details, name: registration.target.spec, options: registration.options, patch: registration.label }
+      const where = `${registration.label} → ${registration.target.spec}${context.file ? ` (${context.file})` : ''}`
+      const skip = this.versionMismatch(registration, context.version, context.format)
+      if (skip !== undefined) {
+        debug('skipped %s: %s', where, skip)
+        continue
+      }
+      try {
+        const result = registration.hook(exports, context)
+        if (result !== undefined && context.format !== 'module') exports = result
+        debug('applied %s%s', where, context.version ? ` @ ${context.version}` : '')
+      } catch (error) {
+        this.fail(error instanceof PatchrunError ? error : patchFailed(registration.label, registration.target.spec, context.file, error))
+      }
+    }
+    if (list.some((r) => r.target.kind === 'builtin')) syncBuiltinESMExports()
+    return exports
+  }
+
+  /** Why a registration must not run on this version, or undefined when it may. */
+  private versionMismatch(registration: Registration, version: string | undefined, format: ModuleFormat): string | undefined {
+    const range = registration.versions
+    if (range === undefined || format === 'builtin') return undefined
+    const semver = loadSemver()
+    if (semver.validRange(range) === null) {
+      const problem = `"versions" ${JSON.stringify(range)} is not a valid semver range`
+      this.fail(registration.source ? registration.source.invalid(problem) : badTarget('versions', range, 'a semver range'))
+      return problem
+    }
+    if (version === undefined) return `versions ${range} required, but the package.json has no version`
+    if (!semver.satisfies(version, range, { includePrerelease: true })) return `version ${version} is outside ${range}`
+    return undefined
+  }
+
+  /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
+  fail(error: PatchrunError): void {
+    debug('failed: [%s] %s', error.code, error.message)
+    if (this.strict) throw error
+    process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
+  }
+
+  private runIfAlreadyLoaded(registration: Registration, atPreload: boolean): void {
+    const { target } = registration
+    if (target.kind === 'builtin') {
+      if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
+      warnLate(target.spec, [])
+      this.onBuiltin(target.name, process.getBuiltinModule?.(target.name) ?? require(target.name))
+      return
+    }
+    const cache = require.cache
+    for (const file of Object.keys(cache)) {
+      const module = cache[file]
+      if (module === undefined || !module.loaded || !file.includes(target.name)) continue
+      const pkg = packageFileOf(file)
+      if (pkg === undefined || !this.matches(target, file, pkg, undefined)) continue
+      const importers = Object.values(cache)
+        .filter((m) => m !== undefined && m.children.includes(module))
+        .map((m) => m!.filename)
+      warnLate(target.spec, importers)
+      const exports = module.exports
+      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'))
+      if (result !== exports) module.exports = result
+    }
+  }
+}
+
+/** Node's own list of what it has loaded; undocumented but present since Node 0.x, so read defensively. */
+function loadedBuiltins(): readonly string[] {
+  return (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
+}
+
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+function warnLate(target: string, importers: readonly string[]): void {
+  const who = importers.length > 0 ? ` It was already required by: ${importers.join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
+  process.emitWarning(
+    `"${target}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
+      'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
+    { type: 'PatchrunWarning', code: WarningCode.Late },
+  )
+}
+
+function causeDetail(error: PatchrunError): string | undefined {
+  const cause = error.cause
+  return cause instanceof Error && cause.stack ? `Cause: ${cause.stack}` : undefined
+}
+
+interface Semver {
+  validRange(range: string): string | null
+  satisfies(version: string, range: string, options: { includePrerelease: boolean }): boolean
+}
+
+let semver: Semver | undefined
+/** semver is loaded only when a version range is first checked: it costs ~10 ms and ~5 MiB to load. */
+function loadSemver(): Semver {
+  return (semver ??= {
+    validRange: require('semver/ranges/valid') as Semver['validRange'],
+    satisfies: require('semver/functions/satisfies') as Semver['satisfies'],
+  })
+}

@@ -1,0 +1,45 @@
+// What a target string names: a builtin (with or without `node:`), a package's main, or a file inside a package.
+import { isBuiltin } from 'node:module'
+
+export type Target =
+  | { readonly kind: 'builtin'; readonly spec: string; readonly name: string; readonly ids: readonly string[] }
+  | { readonly kind: 'package'; readonly spec: string; readonly name: string; readonly subpath: string | undefined }
+
+/** Extensions a sub-path target given without one may resolve to, as Node's resolver tries them. */
+const SUBPATH_SUFFIXES = ['', '.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/index.cjs', '/index.mjs', '/index.json']
+
+/**
+ * Parses a target, or returns a sentence saying what is wrong with it.
+ * `net` and `node:net` are one builtin; `node:test` stays prefixed because Node only knows it that way.
+ */
+export function parseTarget(spec: unknown): Target | string {
+  if (typeof spec !== 'string' || spec.trim() === '') return 'a module name such as "net", "express" or "express/lib/router/index.js"'
+  if (spec !== spec.trim()) return 'a module name without surrounding spaces'
+  if (isBuiltin(spec)) {
+    const bare = spec.startsWith('node:') ? spec.slice(5) : spec
+    const prefixOnly = !isBuiltin(bare)
+    const name = prefixOnly ? spec : bare
+    return { kind: 'builtin', spec, name, ids: prefixOnly ? [spec] : [bare, `node:${bare}`] }
+  }
+  if (spec.startsWith('node:')) return `a builtin module name, and "${spec}" is not one in this Node ${process.version}`
+  if (spec.startsWith('.') || spec.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(spec) || spec.includes('\\')) {
+    return 'a package name or a package sub-path ("pkg/lib/file.js"), not a file path'
+  }
+  const parts = spec.split('/')
+  const scoped = spec.startsWith('@')
+  const nameParts = scoped ? 2 : 1
+  if (parts.length < nameParts || parts.slice(0, nameParts).some((p) => p === '' || p === '.' || p === '..')) {
+    return scoped ? 'a scoped package name such as "@scope/pkg"' : 'a package name'
+  }
+  const name = parts.slice(0, nameParts).join('/')
+  const rest = parts.slice(nameParts)
+  if (rest.some((p) => p === '' || p === '.' || p === '..')) return 'a sub-path without empty, "." or ".." segments'
+  return { kind: 'package', spec, name, subpath: rest.length > 0 ? rest.join('/') : undefined }
+}
+
+/** Whether a file at `relative` (posix separators, from the package root) is the file a sub-path target names. */
+export function matchesSubpath(subpath: string, relative: string): boolean {
+  if (!relative.startsWith(subpath)) return false
+  const suffix = relative.slice(subpath.length)
+  return SUBPATH_SUFFIXES.includes(suffix)
+}

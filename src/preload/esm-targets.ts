@@ -1,0 +1,53 @@
+// For Node whose in-thread hooks cannot run import-in-the-middle: which package targets are true ESM.
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { matchesSubpath } from '../hooks/target'
+import type { Registry } from '../hooks/registry'
+
+/**
+ * iitm's off-thread loader must be told up front what to wrap. A targeted package installed where the
+ * app would find it and shipped as ESM (`"type": "module"`, an `import` condition, an `.mjs` main)
+ * contributes its name (for `import 'pkg'`) and, for sub-path targets, the file URLs they can name.
+ * CommonJS packages are left out: the CommonJS hook patches them, imported or required.
+ */
+export function findOffThreadEsmTargets(registry: Registry, cwd: string): string[] {
+  const include: string[] = []
+  for (const [name, registrations] of registry.byPackage) {
+    const dir = findPackageDir(name, cwd)
+    if (dir === undefined) continue
+    let json: { type?: unknown; exports?: unknown; main?: unknown; module?: unknown }
+    try {
+      json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    } catch {
+      continue
+    }
+    const esm = json.type === 'module' || JSON.stringify(json.exports ?? '').includes('"import"') || String(json.main).endsWith('.mjs')
+    if (!esm) continue
+    for (const { target } of registrations) {
+      if (target.kind !== 'package') continue
+      if (target.subpath === undefined) {
+        if (!include.includes(name)) include.push(name)
+        continue
+      }
+      for (const suffix of ['', '.js', '.mjs', '/index.js', '/index.mjs']) {
+        const relative = target.subpath + suffix
+        if (matchesSubpath(target.subpath, relative)) include.push(pathToFileURL(join(dir, relative)).href)
+      }
+    }
+  }
+  return include
+}
+
+function findPackageDir(name: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name)
+    try {
+      readFileSync(join(candidate, 'package.json'))
+      return candidate
+    } catch {
+      // not here: try the parent, as Node's resolver does
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}

@@ -1,0 +1,24 @@
+// The one process-wide home of patchrun's state, shared by every copy of patchrun loaded in a process.
+import type { Registry } from './hooks/registry'
+
+export interface ProcessState {
+  /** The registry of the first copy of patchrun to load; later copies use it rather than their own. */
+  readonly registry: Registry
+  /** Set by the first preload to run, so `--require` and `--import` together start once. */
+  preloaded: 'require' | 'import' | undefined
+}
+
+const KEY = Symbol.for('patchrun')
+
+type Holder = { [KEY]?: ProcessState }
+
+/** The state of this process (this thread: a Worker has its own), created by the first caller. */
+export function getState(create: () => ProcessState): ProcessState {
+  const holder = globalThis as Holder
+  return (holder[KEY] ??= create())
+}
+
+/** The state if some copy of patchrun has created it, without creating it. */
+export function peekState(): ProcessState | undefined {
+  return (globalThis as Holder)[KEY]
+}
