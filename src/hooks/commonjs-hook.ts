@@ -2,6 +2,7 @@
 import Module = require('node:module')
 import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from './module-path'
+import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
 
 interface InternalModule {
@@ -50,10 +51,12 @@ export function installPackageLoadHook(registry: Registry): void {
   const originalModuleLoad = proto.load
   const packages = registry.byPackage
   proto.load = function load(this: InternalModule, filename: string): void {
-    originalModuleLoad.call(this, filename)
     const name = packageNameOf(filename)
-    if (name === undefined || !packages.has(name)) return
-    const pkg = packageFileOf(filename)
+    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename) : undefined
+    // `require(esm)` of a targeted package loads its ES modules inside this call: the ESM hooks must be
+    // in place first, even in an app whose entry point is CommonJS.
+    if (pkg !== undefined && mayBeEsm(pkg.dir, filename)) registry.esmNeeded()
+    originalModuleLoad.call(this, filename)
     if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
   }
   debug('CommonJS package hook installed')

@@ -23,8 +23,9 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   let builtins = false
   let packages = false
   let resolveHook = false
+  let esm = plan.esm
   const ensureResolveHook = (): void => {
-    if (resolveHook || !plan.esm || !hasRegisterHooks) return
+    if (resolveHook || !esm || !hasRegisterHooks) return
     resolveHook = true
     installSyncResolveHook(registry, hasFixedSyncHooks)
   }
@@ -33,7 +34,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       if (builtins) return
       builtins = true
       installBuiltinRequireHook(registry)
-      if (!plan.esm) return
+      if (!esm) return
       if (hasRegisterHooks) ensureResolveHook()
       else registerOffThread(join(__dirname, 'async-loader.mjs'), { builtins: Object.fromEntries(registry.builtinIds) })
     },
@@ -41,13 +42,19 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       if (packages) return
       packages = true
       installPackageLoadHook(registry)
-      if (!plan.esm) return
+      if (!esm) return
       ensureResolveHook()
       const include = plan.offThreadEsmTargets ?? []
       if (!hasFixedSyncHooks && include.length > 0) {
         registerOffThread(require.resolve('import-in-the-middle/hook.mjs'), { include: [...include] })
         addIitmCallback(registry)
       }
+    },
+    esm() {
+      if (esm) return
+      esm = true
+      debug('ESM hooks switched on: a targeted package with ES modules is being required')
+      ensureResolveHook()
     },
   }
 }

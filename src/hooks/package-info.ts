@@ -2,21 +2,39 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
-const versions = new Map<string, string | undefined>()
+interface PackageFacts {
+  readonly version: string | undefined
+  readonly type: string | undefined
+}
+
+const facts = new Map<string, PackageFacts>()
 const mains = new Map<string, string | undefined>()
+
+function readPackageFacts(dir: string): PackageFacts {
+  let found = facts.get(dir)
+  if (found !== undefined) return found
+  let json: { version?: unknown; type?: unknown } = {}
+  try {
+    json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  } catch {
+    // unreadable: no version, no type
+  }
+  found = {
+    version: typeof json.version === 'string' ? json.version : undefined,
+    type: typeof json.type === 'string' ? json.type : undefined,
+  }
+  facts.set(dir, found)
+  return found
+}
 
 /** The `version` in the package's own package.json, or undefined when it has none or cannot be read. */
 export function readPackageVersion(dir: string): string | undefined {
-  if (versions.has(dir)) return versions.get(dir)
-  let version: string | undefined
-  try {
-    const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown }
-    if (typeof json.version === 'string') version = json.version
-  } catch {
-    version = undefined
-  }
-  versions.set(dir, version)
-  return version
+  return readPackageFacts(dir).version
+}
+
+/** Whether a file of this package may be an ES module (its `"type"` says so, or it is `.mjs`). */
+export function mayBeEsm(dir: string, file: string): boolean {
+  return file.endsWith('.mjs') || readPackageFacts(dir).type === 'module'
 }
 
 /**

@@ -65,6 +65,8 @@ interface Registration {
 export interface HookInstaller {
   builtins(): void
   packages(): void
+  /** A targeted package with ES modules is loading through `require`: ESM hooks are needed now. */
+  esm(): void
 }
 
 const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -78,6 +80,10 @@ export class Registry {
   strict = false
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
+
+  esmNeeded(): void {
+    this.installer?.esm()
+  }
 
   hasInstaller(): boolean {
     return this.installer !== undefined
