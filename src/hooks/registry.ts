@@ -239,7 +239,8 @@ export class Registry {
         this.fail(error instanceof PatchrunError ? error : patchFailed(registration.label, registration.target.spec, context.file, error))
       }
     }
-    if (list.some((r) => r.target.kind === 'builtin')) syncBuiltinESMExports()
+    // A builtin's ESM facade copies its exports when first imported; later changes need a sync.
+    if (details?.format === 'builtin') syncBuiltinESMExports()
     return exports
   }
 
