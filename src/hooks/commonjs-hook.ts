@@ -8,6 +8,7 @@ import type { Registry } from './registry'
 interface InternalModule {
   exports: unknown
   load(filename: string): void
+  _compile(...args: unknown[]): unknown
 }
 
 interface ModuleStatics {
@@ -41,15 +42,30 @@ export function installBuiltinRequireHook(registry: Registry): void {
 }
 
 /**
- * Package files: `Module.prototype.load` runs once per module instance, after its body, before
- * `require` returns `module.exports`, for `require()`, CommonJS imported from ESM and `require(esm)`
- * alike, on every supported Node. Its filename is already resolved, so nothing is resolved twice:
- * a file outside the targeted packages costs one `lastIndexOf` and a Set lookup.
+ * Package files, at two points of a module's load, both once per module instance and both after its
+ * body, before `require` returns `module.exports`, for `require()`, CommonJS imported from ESM and
+ * `require(esm)` alike, on every supported Node. The filename is already resolved, so nothing is
+ * resolved twice: a file outside the targeted packages costs one `lastIndexOf` and a Set lookup.
+ * - `Module.prototype._compile` (JavaScript source): right after the body, before `load` hands the
+ *   exports to the ESM loader (Node 20 and 22 copy them there), so a replacement reaches `import` too.
+ * - `Module.prototype.load`: everything `_compile` does not see (JSON, addons, `require(esm)`); a module
+ *   already patched in `_compile` is not patched again.
  */
 export function installPackageLoadHook(registry: Registry): void {
   const proto = (Module as unknown as ModuleStatics).prototype
+  const originalCompile = proto._compile
   const originalModuleLoad = proto.load
   const packages = registry.byPackage
+  proto._compile = function _compile(this: InternalModule, ...args: unknown[]): unknown {
+    const result = originalCompile.apply(this, args)
+    const filename = args[1]
+    if (typeof filename !== 'string') return result
+    const name = packageNameOf(filename)
+    if (name === undefined || !packages.has(name)) return result
+    const pkg = packageFileOf(filename)
+    if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
+    return result
+  }
   proto.load = function load(this: InternalModule, filename: string): void {
     const name = packageNameOf(filename)
     const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename) : undefined

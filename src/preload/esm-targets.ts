@@ -1,4 +1,4 @@
-// For Node whose in-thread hooks cannot run import-in-the-middle: which package targets are true ESM.
+// Which targeted packages, as installed where the app finds them, ship ES modules.
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -6,12 +6,13 @@ import { matchesSubpath } from '../hooks/target'
 import type { Registry } from '../hooks/registry'
 
 /**
- * iitm's off-thread loader must be told up front what to wrap. A targeted package installed where the
- * app would find it and shipped as ESM (`"type": "module"`, an `import` condition, an `.mjs` main)
- * contributes its name (for `import 'pkg'`) and, for sub-path targets, the file URLs they can name.
- * CommonJS packages are left out: the CommonJS hook patches them, imported or required.
+ * A targeted package installed where the app would find it and shipped as ESM (`"type": "module"`, an
+ * `import` condition, an `.mjs` main) contributes its name (for `import 'pkg'`) and, for sub-path
+ * targets, the file URLs they can name. CommonJS packages are left out: the CommonJS hook patches
+ * them, imported or required. The list decides whether a CommonJS app needs ESM hooks at all, and is
+ * the include list of iitm's off-thread loader where in-thread hooks cannot run it.
  */
-export function findOffThreadEsmTargets(registry: Registry, cwd: string): string[] {
+export function findEsmPackageTargets(registry: Registry, cwd: string): string[] {
   const include: string[] = []
   for (const [name, registrations] of registry.byPackage) {
     const dir = findPackageDir(name, cwd)

@@ -9,7 +9,7 @@ import { createInstaller } from '../hooks/install'
 import { hasFixedSyncHooks } from '../hooks/node-features'
 import { processState } from '../process-state'
 import { entryIsEsm } from './entry-format'
-import { findOffThreadEsmTargets } from './esm-targets'
+import { findEsmPackageTargets } from './esm-targets'
 import { isHooksThread } from './hooks-thread'
 import { join } from 'node:path'
 
@@ -42,10 +42,13 @@ export function startPreload(via: 'require' | 'import'): void {
       const pkg = loadPatchPackage(name, cwd, registry.fail.bind(registry))
       if (pkg !== undefined) registerPatchPackage(pkg)
     }
-    const esm = entryIsEsm(process.argv[1], process.execArgv)
-    const offThreadEsmTargets = esm && !hasFixedSyncHooks ? findOffThreadEsmTargets(registry, cwd) : undefined
-    debug('entry %s is %s', process.argv[1] ?? '(none)', esm ? 'ESM: ESM hooks on' : 'CommonJS: ESM hooks off')
-    registry.setInstaller(createInstaller(registry, { esm, offThreadEsmTargets }))
+    // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
+    // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
+    const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
+    const esmTargets = findEsmPackageTargets(registry, cwd)
+    const esm = esmEntry || esmTargets.length > 0
+    debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
+    registry.setInstaller(createInstaller(registry, { esm, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
   } catch (error) {
     if (!(error instanceof PatchrunError)) throw error
     // Strict mode: stop before the app's first line, with the one message that says what to fix.
