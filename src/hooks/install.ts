@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { debug } from '../debug'
 import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs-hook'
-import { addIitmCallback, installSyncResolveHook } from './esm-hook'
 import { hasFixedSyncHooks, hasRegisterHooks } from './node-features'
 import type { HookInstaller, Registry } from './registry'
 
@@ -27,7 +26,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   const ensureResolveHook = (): void => {
     if (resolveHook || !esm || !hasRegisterHooks) return
     resolveHook = true
-    installSyncResolveHook(registry, hasFixedSyncHooks)
+    esmHook().installSyncResolveHook(registry, hasFixedSyncHooks)
   }
   return {
     builtins() {
@@ -47,7 +46,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       const include = plan.offThreadEsmTargets ?? []
       if (!hasFixedSyncHooks && include.length > 0) {
         registerOffThread(require.resolve('import-in-the-middle/hook.mjs'), { include: [...include] })
-        addIitmCallback(registry)
+        esmHook().addIitmCallback(registry)
       }
     },
     esm() {
@@ -57,6 +56,11 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       ensureResolveHook()
     },
   }
+}
+
+/** The ESM hook's code, loaded only by an app that needs ESM hooks. */
+function esmHook(): typeof import('./esm-hook') {
+  return require('./esm-hook') as typeof import('./esm-hook')
 }
 
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */
