@@ -170,6 +170,21 @@ describe('mixed app', () => {
   }
 })
 
+describe('a builtin whose exports are a function (events)', () => {
+  for (const app of ['events.cjs', 'events.mjs']) {
+    for (const preload of PRELOADS) {
+      test(`is patched in place, once, in ${app} (--${preload})`, () => {
+        const { json } = runApp(app, { preload, patches: ['events'] })
+        assert.deepEqual(
+          { patchedBy: json.patchedBy, count: json.count, same: json.same },
+          { patchedBy: 'patch-events', count: 'patch-events(0)', same: true },
+        )
+        assert.deepEqual(json.log, ['loaded:patch-events', 'patch:patch-events:events'])
+      })
+    }
+  }
+})
+
 describe('builtins with and without node:', () => {
   for (const [patch, target] of [['net', 'net'], ['node-net', 'node:net']]) {
     for (const app of ['builtins.cjs', 'builtins.mjs']) {

@@ -87,6 +87,7 @@ function isFile(path: string): boolean {
 }
 
 function describeType(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`

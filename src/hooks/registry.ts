@@ -152,7 +152,7 @@ export class Registry {
   /** A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller gets. */
   onBuiltin(name: string, exports: unknown): unknown {
     const list = this.byBuiltin.get(name)
-    if (list !== undefined && typeof exports === 'object' && exports !== null) {
+    if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
       const replaced = this.runHooks(list, exports, exports, () => ({
         name: '',
         version: process.versions.node,

@@ -28,9 +28,17 @@ export function installPatches(names: readonly string[], via: 'require' | 'impor
   debug('preload via --%s, patches: %s', via, names.join(', '))
   try {
     const cwd = process.cwd()
+    const seen = new Set<string>()
     for (const name of names) {
       const pkg = loadPatchPackage(name, cwd, registry)
-      if (pkg !== undefined) registerPatchPackage(registry, pkg)
+      if (pkg === undefined) continue
+      // Two names for one package (`foo` and `patchrun-patch-foo`, a relative and an absolute path).
+      if (seen.has(pkg.dir)) {
+        debug('patch "%s" is %s again: registered once', name, pkg.dir)
+        continue
+      }
+      seen.add(pkg.dir)
+      registerPatchPackage(registry, pkg)
     }
     // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
     // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
