@@ -45,6 +45,20 @@ export interface ManifestSource {
   readonly invalid: (problem: string) => PatchrunError
 }
 
+/** What happened when a registration met a loaded module: the record behind `explain` and reports. */
+export interface Outcome {
+  readonly verdict: 'applied' | 'skipped' | 'failed'
+  readonly patch: string
+  readonly target: string
+  readonly version: string | undefined
+  readonly file: string | undefined
+  readonly format: ModuleFormat
+  /** True when the hook ran on a module that had loaded before it was registered. */
+  readonly late: boolean
+  /** Why it was skipped, or the error code and message of the failure. */
+  readonly reason?: string
+}
+
 export interface PostImportHookHandle {
   /** Stops the hook from running on modules that load from now on; true if it was registered. */
   unregister(): boolean
@@ -78,6 +92,8 @@ export class Registry {
   readonly byPackage = new Map<string, Registration[]>()
   /** Throw instead of warning when a patch fails (PATCHRUN_STRICT=1). */
   strict = false
+  /** Every time a registration met its target, in order. */
+  readonly outcomes: Outcome[] = []
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
 
@@ -153,13 +169,7 @@ export class Registry {
   onBuiltin(name: string, exports: unknown): unknown {
     const list = this.byBuiltin.get(name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      const replaced = this.runHooks(list, exports, exports, () => ({
-        name: '',
-        version: process.versions.node,
-        directory: undefined,
-        file: undefined,
-        format: 'builtin' as const,
-      }))
+      const replaced = this.runHooks(list, exports, exports, () => this.builtinContext())
       if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
     }
     return this.builtinReplacements?.get(name) ?? exports
@@ -205,6 +215,15 @@ export class Registry {
     return specifier === pkg.name || file === resolvePackageMain(pkg.dir, pkg.name)
   }
 
+  private builtinContext() {
+    return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' as const }
+  }
+
+  /** Every registration still waiting or applied: target, patch and range, in registration order per target. */
+  listRegistrations(): Array<{ patch: string; target: string; versions: string | undefined }> {
+    return [...this.byBuiltin.values(), ...this.byPackage.values()].flat().map((r) => ({ patch: r.label, target: r.target.spec, versions: r.versions }))
+  }
+
   private packageContext(pkg: PackageFile, file: string, format: ModuleFormat) {
     return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
   }
@@ -218,6 +237,7 @@ export class Registry {
     key: object,
     exports: unknown,
     describe: () => Omit<HookContext, 'options' | 'patch'>,
+    late = false,
   ): unknown {
     let details: Omit<HookContext, 'options' | 'patch'> | undefined
     for (const registration of list.slice()) {
@@ -226,17 +246,25 @@ export class Registry {
       details ??= describe()
       const context: HookContext = { ...details, name: registration.target.spec, options: registration.options, patch: registration.label }
       const where = `${registration.label} → ${registration.target.spec}${context.file ? ` (${context.file})` : ''}`
+      const record = (verdict: Outcome['verdict'], reason?: string): void => {
+        const { version, file, format } = context
+        this.outcomes.push({ verdict, patch: context.patch, target: context.name, version, file, format, late, reason })
+      }
       const skip = this.versionMismatch(registration, context.version, context.format)
       if (skip !== undefined) {
         debug('skipped %s: %s', where, skip)
+        record('skipped', skip)
         continue
       }
       try {
         const result = registration.hook(exports, context)
         if (result !== undefined && context.format !== 'module') exports = result
         debug('applied %s%s', where, context.version ? ` @ ${context.version}` : '')
+        record('applied')
       } catch (error) {
-        this.fail(error instanceof PatchrunError ? error : patchFailed(registration.label, registration.target.spec, context.file, error))
+        const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, registration.target.spec, context.file, error)
+        record('failed', `[${failure.code}] ${failure.message}`)
+        this.fail(failure)
       }
     }
     // A builtin's ESM facade copies its exports when first imported; later changes need a sync.
@@ -271,7 +299,8 @@ export class Registry {
     if (target.kind === 'builtin') {
       if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
       warnLate(target.spec, [])
-      this.onBuiltin(target.name, process.getBuiltinModule?.(target.name) ?? require(target.name))
+      const exports = process.getBuiltinModule?.(target.name) ?? require(target.name)
+      this.runHooks([registration], exports, exports, () => this.builtinContext(), true)
       return
     }
     const cache = require.cache
@@ -285,7 +314,7 @@ export class Registry {
         .map((m) => m!.filename)
       warnLate(target.spec, importers)
       const exports = module.exports
-      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'))
+      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'), true)
       if (result !== exports) module.exports = result
     }
   }
