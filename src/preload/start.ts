@@ -1,4 +1,4 @@
-// The in-process bootstrap, once per process whichever flag loaded it: env → patch packages → hooks.
+// The in-process bootstrap, once per process whichever flag loaded it: plan or env → patch packages → hooks.
 import { isOn, parsePatchList } from '../config/env'
 import { debug } from '../debug'
 import { peekState } from '../state'
@@ -12,8 +12,9 @@ import { isHooksThread } from './hooks-thread'
 export function startPreload(via: 'require' | 'import'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
-  const names = parsePatchList(env.PATCHRUN_PATCHES)
-  if (names.length === 0) {
+  const planned = env.PATCHRUN_PLAN
+  const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
+  if (planned === undefined && names.length === 0) {
     debug('preload via --%s: no patches', via)
     return
   }
@@ -23,6 +24,6 @@ export function startPreload(via: 'require' | 'import'): void {
     return
   }
   if (isHooksThread()) return
-  const { installPatches } = require('./install-patches') as typeof import('./install-patches')
-  installPatches(names, via, isOn(env.PATCHRUN_STRICT))
+  const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
+  bootstrap(via, planned, names)
 }

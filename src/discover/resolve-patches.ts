@@ -1,0 +1,43 @@
+// Resolves patch names to checked patch packages, once per package however many names reach it.
+import { join } from 'node:path'
+import { debug } from '../debug'
+import { PatchrunError } from '../errors'
+import { readPatchPackage, type PatchPackage } from './manifest'
+import { resolvePatchDir } from './resolve-patch'
+
+/** patchrun's package root, the second place patch names resolve from. */
+export const OWN_DIR = join(__dirname, '..', '..')
+
+export interface PatchRequest {
+  readonly name: string
+  readonly options?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The patch packages the names mean, in order. A name that resolves to nothing, or to a malformed
+ * package, goes to `onProblem` (a warning, or in strict mode an error) and the others go on. Two
+ * names for one package (`foo` and `patchrun-patch-foo`, a relative and an absolute path) count once.
+ */
+export function resolvePatches(
+  requests: readonly PatchRequest[],
+  cwd: string,
+  onProblem: (error: PatchrunError) => void,
+): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
+  const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
+  for (const { name, options = {} } of requests) {
+    let pkg: PatchPackage
+    try {
+      pkg = readPatchPackage(name, resolvePatchDir(name, cwd, OWN_DIR))
+    } catch (error) {
+      if (!(error instanceof PatchrunError)) throw error
+      onProblem(error)
+      continue
+    }
+    if (found.some((p) => p.dir === pkg.dir)) {
+      debug('patch "%s" is %s again: registered once', name, pkg.dir)
+      continue
+    }
+    found.push({ ...pkg, options })
+  }
+  return found
+}
