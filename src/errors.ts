@@ -12,6 +12,10 @@ export const ErrorCode = {
   PatchFailed: 'PATCHRUN_E_PATCH_FAILED',
   /** A post-import hook was registered with a bad target, hook or option. */
   Target: 'PATCHRUN_E_TARGET',
+  /** wrap / unwrap was given something it cannot wrap: a missing or non-function property, a frozen one, a bad wrapper. */
+  Wrap: 'PATCHRUN_E_WRAP',
+  /** A config file is missing (when named), does not parse, cannot be loaded, or holds an invalid config. */
+  Config: 'PATCHRUN_E_CONFIG',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -75,4 +79,26 @@ export function badTarget(what: string, value: unknown, expected: string): Patch
     ErrorCode.Target,
     `registerPostImportHook: ${what} ${JSON.stringify(value) ?? String(value)} is not valid: expected ${expected}.`,
   )
+}
+
+/** `where`: the key path (`patches[2].options`; `patchrun.strict` in a package.json); `problem`: what was expected. */
+export function badConfig(file: string, where: string, problem: string): PatchrunError {
+  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${file} at ${where}: ${problem}.`)
+}
+
+/** A config file that is missing, does not parse, or cannot be loaded here; `problem` says which and what to do. */
+export function configUnreadable(file: string, problem: string, cause?: unknown): PatchrunError {
+  return new PatchrunError(ErrorCode.Config, `patchrun config ${file} could not be read: ${problem}.`, cause === undefined ? undefined : { cause })
+}
+
+/**
+ * `action` ("wrap", "unwrap", "wrapMethod"), `target` a short description of owner and property
+ * (`Agent.prototype.request`), `problem` what is wrong, `hint` what to do instead.
+ */
+export function wrapFailed(action: string, target: string, problem: string, hint: string, cause?: unknown): PatchrunError {
+  const verb = action === 'unwrap' ? 'unwrap' : 'wrap'
+  const message = `${action}: cannot ${verb} ${target}: ${problem}. ${hint}.`
+  return cause === undefined
+    ? new PatchrunError(ErrorCode.Wrap, message)
+    : new PatchrunError(ErrorCode.Wrap, `${message} Cause: ${describeCause(cause)}`, { cause })
 }

@@ -94,6 +94,8 @@ export class Registry {
   strict = false
   /** Every time a registration met its target, in order. */
   readonly outcomes: Outcome[] = []
+  /** Every failure reported through `fail`, as `[CODE] message`. */
+  readonly problems: string[] = []
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
 
@@ -290,6 +292,7 @@ export class Registry {
   /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
   fail(error: PatchrunError): void {
     debug('failed: [%s] %s', error.code, error.message)
+    this.problems.push(`[${error.code}] ${error.message}`)
     if (this.strict) throw error
     process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
   }

@@ -1,5 +1,6 @@
 // The preload's real work, loaded only when there is something to patch: plan → registry → hooks.
-import { isOn } from '../config/env'
+import { loadConfigSync } from '../config/load-config'
+import { mergeSettings } from '../config/merge'
 import { decodePlan, type Plan } from '../config/plan'
 import { debug } from '../debug'
 import { resolvePatches } from '../discover/resolve-patches'
@@ -8,15 +9,17 @@ import { processState } from '../process-state'
 import { installPatches } from './install-patches'
 
 /**
- * Takes the CLI's plan as it is (nothing searched, nothing resolved again), or builds one from
- * PATCHRUN_PATCHES. A missing or malformed package is a warning and the rest go on; in strict mode it
- * stops the process before the app's first line, with one message saying what to fix.
+ * Takes the CLI's plan as it is (nothing searched, nothing resolved again), or builds one from the
+ * environment and the config file. A missing or malformed package is a warning and the rest go on; in
+ * strict mode it stops the process before the app's first line, with one message saying what to fix.
+ * A config file that is not valid always stops it (exit 2): a typo must not silently unpatch an app.
  */
-export function bootstrap(via: 'require' | 'import', planned: string | undefined, names: readonly string[]): void {
+export function bootstrap(via: 'require' | 'import', planned: string | undefined, configFile: string | undefined): void {
   const state = processState()
   state.preloaded = via
   const registry = state.registry
   const env = process.env
+  let exitStatus = 1
   try {
     let plan: Plan
     if (planned !== undefined) {
@@ -26,19 +29,26 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
         return
       }
       plan = decoded
-      registry.strict = plan.strict
     } else {
-      registry.strict = isOn(env.PATCHRUN_STRICT)
-      const patches = resolvePatches(names.map((name) => ({ name })), process.cwd(), (error) => registry.fail(error))
-      plan = { v: 1, patches, strict: registry.strict, propagate: true }
+      exitStatus = 2
+      const cwd = process.cwd()
+      const config = configFile === undefined ? undefined : loadConfigSync({ cwd, file: configFile })
+      exitStatus = 1
+      const settings = mergeSettings({ cli: {}, env, config: config?.config })
+      registry.strict = settings.strict
+      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error))
+      plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
     }
+    registry.strict = plan.strict
     debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
     installPatches(registry, plan.patches)
+    const reportDir = env.PATCHRUN_REPORT_DIR
+    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).writeReportAtExit(registry, reportDir)
     // Children and workers copy this environment: switch patchrun off for them.
     if (!plan.propagate) env.PATCHRUN_DISABLED = '1'
   } catch (error) {
     if (!(error instanceof PatchrunError)) throw error
     process.stderr.write(`patchrun: [${error.code}] ${error.message}\n`)
-    process.exit(1)
+    process.exit(exitStatus)
   }
 }

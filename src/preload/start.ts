@@ -1,5 +1,6 @@
-// The in-process bootstrap, once per process whichever flag loaded it: plan or env → patch packages → hooks.
+// The in-process bootstrap, once per process whichever flag loaded it: plan, or env and config → hooks.
 import { isOn, parsePatchList } from '../config/env'
+import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
 import { peekState } from '../state'
 import { isHooksThread } from './hooks-thread'
@@ -13,9 +14,11 @@ export function startPreload(via: 'require' | 'import'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
   const planned = env.PATCHRUN_PLAN
+  // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
-  if (planned === undefined && names.length === 0) {
-    debug('preload via --%s: no patches', via)
+  const configFile = planned === undefined ? env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd()) : undefined
+  if (planned === undefined && names.length === 0 && configFile === undefined) {
+    debug('preload via --%s: no patches, no config', via)
     return
   }
   const started = peekState()?.preloaded
@@ -25,5 +28,5 @@ export function startPreload(via: 'require' | 'import'): void {
   }
   if (isHooksThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
-  bootstrap(via, planned, names)
+  bootstrap(via, planned, configFile)
 }

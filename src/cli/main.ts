@@ -1,0 +1,87 @@
+// The `patchrun` command: commander program with run (default), env, list, explain and doctor.
+import { Command, Option } from 'commander'
+import { PatchrunError } from '../errors'
+import { doctorCommand } from './doctor-command'
+import { envVariables, formatEnv, SHELLS, type Shell } from './env-command'
+import { listCommand } from './list-command'
+import { fail } from './output'
+import { runCommand, type ExplainFlags } from './run-command'
+
+const EXAMPLES = `
+Examples:
+  $ patchrun --patches socket-lifecycle -- node server.js
+  $ patchrun --patches demo,@acme/tracing --strict -- npm start
+  $ patchrun explain -- node app.mjs
+  $ patchrun env --shell dockerfile --patches demo
+  $ PATCHRUN_PATCHES=demo patchrun list
+
+Without the command: NODE_OPTIONS="--import patchrun/loader" PATCHRUN_PATCHES=demo node app.js`
+
+function commaList(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)]
+}
+
+/** The options shared by every command that reads the settings. */
+function withSettings(command: Command): Command {
+  return command
+    .option('-p, --patches <names>', 'patch packages to apply, comma-separated (adds to env and config)', commaList)
+    .option('-d, --disable <names>', 'patch packages to switch off, whatever enabled them', commaList)
+    .option('-c, --config <file>', 'config file to use instead of searching (also PATCHRUN_CONFIG)')
+    .option('--strict', 'a missing, malformed or failing patch is an error, not a warning')
+    .option('--no-propagate', 'patch only the first Node process, not its children or workers')
+}
+
+export function createProgram(version: string): Command {
+  const program = withSettings(new Command('patchrun'))
+    .description('Run an unmodified Node.js app with patches applied the moment each target module loads.')
+    .usage('[options] -- <command> [args...]')
+    .version(version, '-v, --version')
+    .option('--debug', "print patchrun's decision trace (NODE_DEBUG=patchrun)")
+    .option('--report <file>', 'write what every patch did, as JSON, when the app exits')
+    .argument('[command...]', 'the command to run, after --')
+    .passThroughOptions()
+    .enablePositionalOptions()
+    .addHelpText('after', EXAMPLES)
+    .action((command: string[], flags: ExplainFlags) => runCommand(command, flags))
+
+  withSettings(program.command('explain'))
+    .description('run the app, then tell per patch and target: applied, skipped, disabled, never loaded, late or failed')
+    .usage('[options] -- <command> [args...]')
+    .option('--json', 'print the report as JSON on stdout instead of a table on stderr')
+    .option('--report <file>', 'also write the report, as JSON, to this file')
+    .argument('[command...]', 'the command to run, after --')
+    .passThroughOptions()
+    .action((command: string[], flags: ExplainFlags) => runCommand(command, flags, true))
+
+  withSettings(program.command('env'))
+    .description('print the environment that sets up patchrun without this command')
+    .addOption(new Option('--shell <shell>', 'output syntax').choices(SHELLS).default('sh'))
+    .action((flags: ExplainFlags & { shell: Shell }) => {
+      process.stdout.write(formatEnv(envVariables(flags, process.env), flags.shell))
+    })
+
+  withSettings(program.command('list'))
+    .description('show the patch packages the current config and env would load, and their targets')
+    .option('--json', 'print as JSON')
+    .action(async (flags: ExplainFlags) => {
+      process.exitCode = await listCommand(flags, flags.json === true)
+    })
+
+  withSettings(program.command('doctor'))
+    .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages')
+    .action(async (flags: ExplainFlags) => {
+      process.exitCode = await doctorCommand(flags)
+    })
+
+  return program
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const { version } = require('../../package.json') as { version: string }
+  try {
+    await createProgram(version).parseAsync([...argv])
+  } catch (error) {
+    if (error instanceof PatchrunError) fail(error.code === 'PATCHRUN_E_CONFIG' ? 2 : 1, error.code, error.message)
+    throw error
+  }
+}

@@ -1,0 +1,17 @@
+// What the CLI itself prints: errors with a stable code and an exit status, warnings like the preload's.
+import { join } from 'node:path'
+import type { PatchrunError } from '../errors'
+
+/** The preload the CLI puts into NODE_OPTIONS: absolute, so it works from any directory. */
+export const REGISTER_PATH = join(__dirname, '..', '..', 'register.cjs')
+
+/** Prints `patchrun: [CODE] message` on stderr and exits with `status`. */
+export function fail(status: number, code: string, message: string): never {
+  process.stderr.write(`patchrun: [${code}] ${message}\n`)
+  process.exit(status)
+}
+
+/** A problem that does not stop the run (a missing patch package without --strict): said once, plainly. */
+export function warn(error: PatchrunError): void {
+  process.stderr.write(`patchrun: warning [${error.code}] ${error.message}\n`)
+}

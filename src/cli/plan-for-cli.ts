@@ -1,0 +1,34 @@
+// Turns the command line, the environment and the config file into a plan, once, in the CLI process.
+import type { PatchrunError } from '../errors'
+import type { Plan } from '../config/plan'
+import { resolvePatches } from '../discover/resolve-patches'
+import { loadConfig } from '../config/load-config'
+import { mergeSettings, type MergedSettings } from '../config/merge'
+
+export interface CliFlags {
+  readonly patches?: string[]
+  readonly disable?: string[]
+  readonly config?: string
+  readonly strict?: boolean
+  readonly propagate?: boolean
+}
+
+export interface CliPlan {
+  readonly plan: Plan
+  readonly settings: MergedSettings
+  /** Patch names that resolved to nothing or to a malformed package. */
+  readonly problems: readonly PatchrunError[]
+}
+
+/** Reads config (CLI `--config`, then PATCHRUN_CONFIG, else a search from `cwd`) and resolves every patch. */
+export async function planForCli(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<CliPlan> {
+  const loaded = await loadConfig({ cwd, file: flags.config ?? (env.PATCHRUN_CONFIG || undefined) })
+  const settings = mergeSettings({
+    cli: { patches: flags.patches, disable: flags.disable, strict: flags.strict, propagate: flags.propagate },
+    env,
+    config: loaded?.config,
+  })
+  const problems: PatchrunError[] = []
+  const patches = resolvePatches(settings.patches, cwd, (error) => problems.push(error))
+  return { plan: { v: 1, patches, strict: settings.strict, propagate: settings.propagate }, settings, problems }
+}

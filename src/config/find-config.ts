@@ -1,0 +1,132 @@
+// Finds which patchrun config file applies to a directory, as cosmiconfig would, without loading cosmiconfig.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { debug } from '../debug'
+
+const MODULE = 'patchrun'
+const RC_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.cjs', '.mjs']
+
+/** Config files in a directory's `.config/` folder, highest precedence first. */
+const DOT_CONFIG_NAMES = RC_EXTENSIONS.map((ext) => `${MODULE}rc${ext}`)
+/** Files directly in a directory after `package.json`, in two groups around `.config/`. */
+const RC_NAMES = RC_EXTENSIONS.map((ext) => `.${MODULE}rc${ext}`)
+const CONFIG_NAMES = ['.js', '.cjs', '.mjs'].map((ext) => `${MODULE}.config${ext}`)
+
+/**
+ * Where a config may live in each directory, highest precedence first: cosmiconfig's default order for
+ * the module name `patchrun`, without its TypeScript places (patchrun does not ship a TypeScript
+ * compiler). Both the loaders (as cosmiconfig's `searchPlaces`) and findConfigCheaply use this list.
+ */
+export const CONFIG_SEARCH_PLACES: readonly string[] = [
+  'package.json',
+  ...RC_NAMES,
+  ...DOT_CONFIG_NAMES.map((name) => `.config/${name}`),
+  ...CONFIG_NAMES,
+]
+
+/** The key of package.json that holds a config. */
+export const PACKAGE_PROP = MODULE
+
+/**
+ * The config file cosmiconfig's project search (`searchStrategy: 'project'`, the places above, empty
+ * files counted as found) would pick for `startDir`, or undefined when there is none.
+ *
+ * Runs inside every app process before the app, so it costs one `readdirSync` (names only: file types
+ * would load more of Node's fs code on this cold path) per directory from `startDir` up to the project
+ * root (the first directory holding a package.json or package.yaml, which is searched too), one more for
+ * a `.config/` folder that exists, a read + JSON.parse of each package.json on the way to see whether it
+ * has a `patchrun` key, and one `statSync` for a candidate found (a directory of that name is passed
+ * over). Config files themselves are not read: a file that exists is the answer, and the loader reports
+ * what is wrong with it. A package.json that does not parse is returned too, because cosmiconfig would
+ * stop there with that error.
+ *
+ * Not followed: cosmiconfig's "meta config" (a `cosmiconfig` key in the working directory's package.json
+ * or `.config/config.*`), which lets a user add search places.
+ */
+export function findConfigCheaply(startDir: string): string | undefined {
+  let dir = resolve(startDir)
+  for (;;) {
+    const entries = listDir(dir)
+    if (entries !== undefined) {
+      const found = findInDir(dir, entries)
+      if (found !== undefined) {
+        debug('config: found %s', found)
+        return found
+      }
+      if (entries.has('package.json') || entries.has('package.yaml')) {
+        debug('config: none from %s up to the project root %s', startDir, dir)
+        return undefined
+      }
+    }
+    const parent = dirname(dir)
+    if (parent === dir) {
+      debug('config: none from %s up to %s (no package.json on the way)', startDir, dir)
+      return undefined
+    }
+    dir = parent
+  }
+}
+
+/** The first config in `dir` by precedence, from its listing. */
+function findInDir(dir: string, entries: ReadonlySet<string>): string | undefined {
+  if (entries.has('package.json') && packageHasConfig(join(dir, 'package.json'))) return join(dir, 'package.json')
+  const rc = firstFile(dir, entries, RC_NAMES)
+  if (rc !== undefined) return rc
+  if (entries.has('.config')) {
+    const configDir = join(dir, '.config')
+    const inner = listDir(configDir)
+    const found = inner === undefined ? undefined : firstFile(configDir, inner, DOT_CONFIG_NAMES)
+    if (found !== undefined) return found
+  }
+  return firstFile(dir, entries, CONFIG_NAMES)
+}
+
+/** The first of `names` listed in `dir` that is a file (or a symlink to one): cosmiconfig skips directories. */
+function firstFile(dir: string, entries: ReadonlySet<string>, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    if (!entries.has(name)) continue
+    const path = join(dir, name)
+    if (isFile(path)) return path
+  }
+  return undefined
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true
+  } catch {
+    return false
+  }
+}
+
+/** The names in a directory, or undefined when it cannot be listed (missing, a file, no access). */
+function listDir(dir: string): Set<string> | undefined {
+  try {
+    return new Set(readdirSync(dir))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether cosmiconfig would take this package.json as the config: a non-null `patchrun` key, a file
+ * that does not parse (it stops with that error), or an empty file (it counts as an empty config).
+ */
+function packageHasConfig(file: string): boolean {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return false
+  }
+  if (text.trim() === '') return true
+  let json: unknown
+  try {
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+  } catch {
+    return true
+  }
+  if (typeof json !== 'object' || json === null) return false
+  const value = (json as Record<string, unknown>)[PACKAGE_PROP]
+  return value !== undefined && value !== null
+}

@@ -1,0 +1,39 @@
+// What one process did, written at its exit for `patchrun explain` and `--report` (PATCHRUN_REPORT_DIR).
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Outcome, Registry } from '../hooks/registry'
+
+export interface ProcessReport {
+  readonly pid: number
+  readonly ppid: number
+  readonly threadId: number
+  readonly argv: readonly string[]
+  readonly node: string
+  readonly registrations: ReturnType<Registry['listRegistrations']>
+  readonly outcomes: readonly Outcome[]
+  readonly problems: readonly string[]
+}
+
+export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
+
+/** Writes this process's report into `dir` when it exits, however it exits (exit handlers run on all). */
+export function writeReportAtExit(registry: Registry, dir: string): void {
+  const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads')
+  process.on('exit', () => {
+    const report: ProcessReport = {
+      pid: process.pid,
+      ppid: process.ppid,
+      threadId,
+      argv: process.argv,
+      node: process.version,
+      registrations: registry.listRegistrations(),
+      outcomes: registry.outcomes,
+      problems: registry.problems,
+    }
+    try {
+      writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report))
+    } catch {
+      // The directory is gone (the CLI ended first): nothing to report to.
+    }
+  })
+}
