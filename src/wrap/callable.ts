@@ -1,12 +1,13 @@
 // The function installed for one link: calls the wrapper on every call, and looks like the original from outside.
-import { MARK, type Link } from './model'
+import { MARK, type Hot, type Link } from './model'
 import type { AnyFunction } from './types'
 
 /**
  * Makes `link.fn`. What it keeps of `original` (the stack's first original, so every layer looks the same):
- * - Calls: `wrapper(link.inner, this, args, newTarget)`; `new made()` passes the next function down as
- *   newTarget, so it constructs exactly what `new original()` would (even if `original.prototype` is
- *   replaced later); `super()` from a subclass passes the subclass.
+ * - Calls: `wrapper(inner, this, args, newTarget)`, `inner` being the next function down; `new made()`
+ *   passes `inner` as newTarget, so `Reflect.construct(original, args, newTarget)` builds exactly what
+ *   `new original()` would; `super()` from a subclass passes the subclass. Under `new`, `this` is the object
+ *   `new` made for `made` (prototype: the original's), for ES5-style constructors applied to it.
  * - Shape: a constructible original gets a `function` (so `new`, `extends` and `super()` work, and calling a
  *   class without `new` still throws the original's own TypeError); anything else (methods, arrows, async
  *   functions, generators, builtins without [[Construct]]) gets a method, so `new` on it throws as on the original.
@@ -20,52 +21,54 @@ import type { AnyFunction } from './types'
  * function would cost a promise and extra microtask ticks per call and hide what the wrapper returns.
  */
 export function makeCallable(link: Link, original: AnyFunction): AnyFunction {
-  const made =
-    link.slot === 'get' ? makeGetter(link) : link.slot === 'set' ? makeSetter(link) : isConstructor(original) ? makeConstructible(link) : makeMethod(link)
-  dress(made, original)
+  const constructible = link.slot === 'value' && isConstructor(original)
+  const made = link.slot === 'get' ? makeGetter(link.hot) : link.slot === 'set' ? makeSetter(link.hot) : constructible ? makeConstructible(link.hot) : makeMethod(link.hot)
+  dress(made, original, constructible)
   Object.defineProperty(made, MARK, { value: link })
   return made
 }
 
-// The hot paths below read `link.active` and `link.inner` on each call (two loads), so unwrapping and
-// re-ordering take effect on references the app already holds; `wrapper` is a const, called without a receiver.
+// The hot paths below read `hot.call` and `hot.inner` on each call, so unwrapping and re-ordering reach the
+// references the app already holds. There is no "is it active?" branch: V8 elides the `args` array only when
+// it has a single use, so a second, pass-through use would cost an allocation on every call; a removed link
+// instead gets `passThrough` as its `call`. `call` is invoked without a receiver.
 
-function makeConstructible(link: Link): AnyFunction {
-  const wrapper = link.wrapper
+function makeConstructible(hot: Hot): AnyFunction {
   const made = function (this: unknown, ...args: unknown[]): unknown {
-    const newTarget = new.target === undefined ? undefined : new.target === made ? link.inner : new.target
-    if (!link.active) return newTarget === undefined ? Reflect.apply(link.inner, this, args) : Reflect.construct(link.inner, args, newTarget)
-    return wrapper(link.inner, newTarget === undefined ? this : undefined, args, newTarget)
+    const call = hot.call
+    // One call site, not one per branch: a second use of `args` would keep V8 from eliding the array.
+    // `new made()` constructs what `new original()` would; `super()` from a subclass keeps the subclass.
+    // Under `new`, `this` is the object `new` made (its prototype the original's): what an ES5 constructor
+    // initialises when the wrapper applies it, and what `new` returns when the wrapper returns no object.
+    const newTarget = new.target === undefined ? undefined : new.target === made ? hot.inner : new.target
+    return call(hot.inner, this, args, newTarget)
   }
   return made
 }
 
-function makeMethod(link: Link): AnyFunction {
-  const wrapper = link.wrapper
+function makeMethod(hot: Hot): AnyFunction {
   return {
     wrapped(this: unknown, ...args: unknown[]): unknown {
-      if (!link.active) return Reflect.apply(link.inner, this, args)
-      return wrapper(link.inner, this, args, undefined)
+      const call = hot.call
+      return call(hot.inner, this, args, undefined)
     },
   }.wrapped
 }
 
-function makeGetter(link: Link): AnyFunction {
-  const wrapper = link.wrapper
+function makeGetter(hot: Hot): AnyFunction {
   return {
     get(this: unknown): unknown {
-      if (!link.active) return Reflect.apply(link.inner, this, [])
-      return wrapper(link.inner, this, [], undefined)
+      const call = hot.call
+      return call(hot.inner, this, [], undefined)
     },
   }.get
 }
 
-function makeSetter(link: Link): AnyFunction {
-  const wrapper = link.wrapper
+function makeSetter(hot: Hot): AnyFunction {
   return {
     set(this: unknown, value: unknown): void {
-      if (!link.active) Reflect.apply(link.inner, this, [value])
-      else wrapper(link.inner, this, [value], undefined)
+      const call = hot.call
+      call(hot.inner, this, [value], undefined)
     },
   }.set
 }
@@ -74,25 +77,32 @@ function makeSetter(link: Link): AnyFunction {
 export function isConstructor(fn: AnyFunction): boolean {
   // A Proxy has [[Construct]] exactly when its target has; the trap answers without touching the target.
   const probe: AnyFunction = new Proxy(fn, { construct: (): object => probe })
+  // Methods (the usual target) answer with a TypeError; with no stack trace to capture, wrapping one costs
+  // about a third less.
+  const limit = Reflect.getOwnPropertyDescriptor(Error, 'stackTraceLimit')
+  const quiet = limit !== undefined && 'value' in limit && limit.writable === true
+  if (quiet) Error.stackTraceLimit = 0
   try {
     Reflect.construct(probe, [])
     return true
   } catch {
     return false
+  } finally {
+    if (quiet) Error.stackTraceLimit = limit.value as number
   }
 }
 
-function dress(made: AnyFunction, original: AnyFunction): void {
+/** `constructible`: `made` is a `function`, with an own `prototype` (not read here: V8 would build one). */
+function dress(made: AnyFunction, original: AnyFunction, constructible: boolean): void {
   for (const key of ['name', 'length'] as const) {
     const descriptor = Reflect.getOwnPropertyDescriptor(original, key)
     if (descriptor) Object.defineProperty(made, key, descriptor)
     else Reflect.deleteProperty(made, key)
   }
-  const prototype = Reflect.getOwnPropertyDescriptor(original, 'prototype')
-  const madeHasPrototype = Reflect.getOwnPropertyDescriptor(made, 'prototype') !== undefined
-  if (madeHasPrototype && prototype && 'value' in prototype) {
+  const prototype = constructible ? Reflect.getOwnPropertyDescriptor(original, 'prototype') : undefined
+  if (prototype && 'value' in prototype) {
     Object.defineProperty(made, 'prototype', { value: prototype.value, writable: prototype.writable === true })
-  } else if (madeHasPrototype) {
+  } else if (constructible) {
     // A constructor without an own `prototype` (a bound function): ours cannot drop its own, so
     // `instanceof` asks the original instead.
     Object.defineProperty(made, Symbol.hasInstance, { value: (instance: unknown) => instance instanceof original, configurable: true })

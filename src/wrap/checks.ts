@@ -57,30 +57,29 @@ export function checkWrapperKey(action: string, owner: object, name: string | sy
  * function; `{ get, set }` an accessor with those halves. And the property must be replaceable.
  */
 export function checkFits(action: string, owner: object, name: string | symbol, found: FoundProperty | undefined, layer: Layer): asserts found is FoundProperty {
-  const target = describeTarget(owner, name)
+  // Described only when failing: building the text reads the owner's keys, too slow for every wrap.
+  const fail = (problem: string, hint: string) => wrapFailed(action, describeTarget(owner, name), problem, hint)
   if (!found) {
-    throw wrapFailed(action, target, 'the property does not exist, on the object or its prototypes', "Check the name against the version of the module you patch, or skip the versions that lack it")
+    throw fail('the property does not exist, on the object or its prototypes', "Check the name against the version of the module you patch, or skip the versions that lack it")
   }
   const { descriptor } = found
   const isAccessor = !('value' in descriptor)
   if (layer.kind === 'value') {
-    if (isAccessor) throw wrapFailed(action, target, 'it is an accessor (getter/setter), not a function', 'Pass { get, set } wrappers to wrap its getter and setter')
-    if (typeof descriptor.value !== 'function') throw wrapFailed(action, target, `it holds ${describeValue(descriptor.value)}, not a function`, 'Wrap a function, or the object that holds the function you mean')
+    if (isAccessor) throw fail('it is an accessor (getter/setter), not a function', 'Pass { get, set } wrappers to wrap its getter and setter')
+    if (typeof descriptor.value !== 'function') throw fail(`it holds ${describeValue(descriptor.value)}, not a function`, 'Wrap a function, or the object that holds the function you mean')
   } else {
-    if (!isAccessor) throw wrapFailed(action, target, `it is a data property holding ${describeValue(descriptor.value)}, not an accessor`, 'Pass a function wrapper to wrap a function value')
+    if (!isAccessor) throw fail(`it is a data property holding ${describeValue(descriptor.value)}, not an accessor`, 'Pass a function wrapper to wrap a function value')
     for (const slot of ['get', 'set'] as const) {
-      if (layer.wrappers[slot] && !descriptor[slot]) throw wrapFailed(action, target, `the accessor has no ${slot === 'get' ? 'getter' : 'setter'}`, `Leave out the ${slot} wrapper`)
+      if (layer.wrappers[slot] && !descriptor[slot]) throw fail(`the accessor has no ${slot === 'get' ? 'getter' : 'setter'}`, `Leave out the ${slot} wrapper`)
     }
   }
   if (found.own && descriptor.configurable === false && !(descriptor.writable === true)) {
-    throw wrapFailed(
-      action,
-      target,
+    throw fail(
       isAccessor ? 'it is a non-configurable accessor' : 'it is read-only and non-configurable (frozen?)',
       'It can never be replaced: wrap it before the object is frozen, or wrap the function that calls it',
     )
   }
   if (!found.own && !Reflect.isExtensible(owner)) {
-    throw wrapFailed(action, target, `it is inherited (from ${describeOwner(found.holder)}) and the object is not extensible, so no own wrapper can be added`, `Wrap it where it is defined, on ${describeOwner(found.holder)}`)
+    throw fail(`it is inherited (from ${describeOwner(found.holder)}) and the object is not extensible, so no own wrapper can be added`, `Wrap it where it is defined, on ${describeOwner(found.holder)}`)
   }
 }

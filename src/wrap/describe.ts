@@ -48,12 +48,11 @@ function ownValue(object: object, key: PropertyKey): unknown {
   return descriptor && 'value' in descriptor ? descriptor.value : undefined
 }
 
-/** The first three own keys, so `object { readFile, writeFile, stat, … }` says which object it was. */
+/** The first three own string keys, so `object { readFile, writeFile, stat, … }` says which object it was. */
 function listKeys(object: object): string {
-  const keys = safely(() => Reflect.ownKeys(object), [] as PropertyKey[])
-  const shown = keys.slice(0, 3).map((key) => (typeof key === 'symbol' ? String(key) : key))
+  const keys = safely(() => Reflect.ownKeys(object), [] as PropertyKey[]).filter((key): key is string => typeof key === 'string')
   if (keys.length === 0) return '{}'
-  return keys.length > 3 ? `{ ${shown.join(', ')}, … }` : `{ ${shown.join(', ')} }`
+  return keys.length > 3 ? `{ ${keys.slice(0, 3).join(', ')}, … }` : `{ ${keys.join(', ')} }`
 }
 
 /** A message is built while something already went wrong: a throwing Proxy trap must not replace that error. */

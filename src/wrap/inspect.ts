@@ -2,7 +2,6 @@
 import { checkName, checkOwner } from './checks'
 import { linkOf } from './model'
 import { findProperty } from './property'
-import { currentStack } from './stack'
 import type { AnyFunction, WrappedAccessor } from './types'
 
 /**
@@ -25,24 +24,22 @@ export function getOriginal(owner: object, name: string | symbol): unknown {
   checkName('getOriginal', owner, name)
   const found = findProperty(owner, name)
   if (!found) return undefined
-  const stack = currentStack(owner, name)
-  if (stack?.kind === 'accessor') return pair(stack.originals.get, stack.originals.set)
-  if (stack) return firstOriginal(stack.originals.value)
   const { descriptor } = found
-  return 'value' in descriptor ? firstOriginal(descriptor.value) : pair(descriptor.get, descriptor.set)
+  if ('value' in descriptor) return firstOriginal(descriptor.value)
+  const pair: WrappedAccessor = { get: firstOriginal(descriptor.get) as AnyFunction | undefined, set: firstOriginal(descriptor.set) as AnyFunction | undefined }
+  return pair
 }
 
-/** Follows marks down to a function patchrun did not make (bounded, should a cycle ever be built by hand). */
+/**
+ * Follows marks down, from a function patchrun made to its stack's original for the same slot, until a
+ * function patchrun did not make (bounded, should a cycle ever be built by hand).
+ */
 function firstOriginal(value: unknown): unknown {
   for (let depth = 0; depth < 1000; depth++) {
     const link = linkOf(value)
-    const original = link?.slot === 'value' ? link.layer.stack?.originals.value : undefined
+    const original = link ? link.layer.stack?.originals[link.slot] : undefined
     if (original === undefined) return value
     value = original
   }
   return value
-}
-
-function pair(get: AnyFunction | undefined, set: AnyFunction | undefined): WrappedAccessor {
-  return { get, set }
 }

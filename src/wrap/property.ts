@@ -42,21 +42,21 @@ export function isNamespaceLike(owner: object): boolean {
   }
 }
 
-export function chooseMode(owner: object, found: FoundProperty): InstallMode {
-  if (isNamespaceLike(owner)) return 'assign'
+/** Every export of a namespace (and of import-in-the-middle's proxy) is non-configurable and writable. */
+export function chooseMode(found: FoundProperty): InstallMode {
   const { descriptor } = found
   if (found.own && descriptor.configurable === false && 'value' in descriptor && descriptor.writable === true) return 'assign'
   return 'define'
 }
 
-/** The own descriptor to define for a replacement `value` (a data property) or `get`/`set` pair (an accessor). */
+/** The own descriptor to define (mode `define`) for a replacement `value` (a data property) or `get`/`set` pair (an accessor). */
 export function replacementDescriptor(found: FoundProperty, replacement: PropertyDescriptor): PropertyDescriptor {
   const { descriptor } = found
-  // An own shadow of an inherited property must be deletable, whatever the inherited one says.
-  const configurable = found.own ? descriptor.configurable === true : true
+  // Always configurable: an own property defined (not assigned) was configurable to begin with, and an own
+  // shadow of an inherited property must be deletable, whatever the inherited one says.
   const enumerable = descriptor.enumerable === true
-  if ('value' in replacement) return { value: replacement.value, writable: descriptor.writable === true, enumerable, configurable }
-  return { get: replacement.get, set: replacement.set, enumerable, configurable }
+  if ('value' in replacement) return { value: replacement.value, writable: descriptor.writable === true, enumerable, configurable: true }
+  return { get: replacement.get, set: replacement.set, enumerable, configurable: true }
 }
 
 /** Sets `owner[name]` by assignment and checks it took: a plain module namespace ignores or rejects it. */

@@ -4,7 +4,7 @@ import { wrapFailed } from '../errors'
 import { makeCallable } from './callable'
 import { describeTarget } from './describe'
 import { checkFits } from './checks'
-import { linkOf, type Kind, type Layer, type Link, type Slot, type Stack } from './model'
+import { linkOf, newLink, passThrough, type Kind, type Layer, type Link, type Slot, type Stack } from './model'
 import { assignValue, chooseMode, copyDescriptor, findProperty, replacementDescriptor } from './property'
 import type { AnyFunction } from './types'
 
@@ -35,11 +35,13 @@ export function attachLayers(action: string, owner: object, name: string | symbo
   for (const layer of layers) checkFits(action, owner, name, found, layer)
   const stack = currentStack(owner, name) ?? newStack(action, owner, name, layers[0].kind)
   const before = layers.map((layer) => ({ layer, state: layer.state, stack: layer.stack }))
+  const tops = topsOf(stack)
   for (const layer of layers) {
-    layer.links ??= makeLinks(layer, stack)
+    // New links are born active; only a layer coming back (an undone unwrap) is switched on again.
+    if (layer.links === undefined) layer.links = makeLinks(layer, stack, tops)
+    else for (const link of layer.links) activate(link, true)
     layer.stack = stack
     layer.state = 'active'
-    for (const link of layer.links) link.active = true
     stack.layers.push(layer)
   }
   try {
@@ -49,7 +51,7 @@ export function attachLayers(action: string, owner: object, name: string | symbo
     for (const { layer, state, stack: previous } of before) {
       layer.state = state
       layer.stack = previous
-      for (const link of layer.links ?? []) link.active = false
+      for (const link of layer.links ?? []) activate(link, false)
     }
     relink(stack, false)
     throw wrapFailed(action, describeTarget(owner, name), 'putting the wrapped function in place failed', installHint(stack), error)
@@ -70,13 +72,13 @@ export function removeLayers(action: string, stack: Stack, layers: readonly Laye
     const at = stack.layers.indexOf(layer)
     if (at !== -1) stack.layers.splice(at, 1)
     layer.state = state
-    for (const link of layer.links ?? []) link.active = false
+    for (const link of layer.links ?? []) activate(link, false)
   }
   const target = debug.enabled ? describeTarget(stack.owner, stack.name) : ''
   if (!ours) {
     relink(stack, false)
     if (stack.layers.length === 0) stack.ended = true
-    debug('%s %s: the property no longer holds our wrapper; removed layer(s) now pass calls through', action, target)
+    if (debug.enabled) debug('%s %s: the property no longer holds our wrapper; removed layer(s) now pass calls through', action, target)
     return
   }
   try {
@@ -85,7 +87,7 @@ export function removeLayers(action: string, stack: Stack, layers: readonly Laye
   } catch (error) {
     throw wrapFailed(action, describeTarget(stack.owner, stack.name), 'putting the property back failed', installHint(stack), error)
   }
-  debug('%s %s: %d layer(s) left', action, target, stack.layers.length)
+  if (debug.enabled) debug('%s %s: %d layer(s) left', action, target, stack.layers.length)
 }
 
 function newStack(action: string, owner: object, name: string | symbol, kind: Kind): Stack {
@@ -94,24 +96,48 @@ function newStack(action: string, owner: object, name: string | symbol, kind: Ki
   const saved = { ...found!, descriptor: copyDescriptor(found!.descriptor) }
   const { descriptor } = saved
   const originals = kind === 'value' ? { value: descriptor.value as AnyFunction } : { get: descriptor.get, set: descriptor.set }
-  const mode = chooseMode(owner, saved)
+  const mode = chooseMode(saved)
   if (mode === 'assign' && kind === 'accessor') {
     throw wrapFailed(action, describeTarget(owner, name), 'it is an accessor that can only be assigned to', 'Wrap the functions its getter returns instead')
   }
   return { owner, name, kind, saved, mode, originals, layers: [], installed: {}, ended: false }
 }
 
-function makeLinks(layer: Layer, stack: Stack): Link[] {
+/**
+ * New links for a layer going on top of `tops` (the current top function per slot, updated as links are
+ * made), so each link is born with its final `inner`: see `newLink` for why that matters.
+ */
+function makeLinks(layer: Layer, stack: Stack, tops: Partial<Record<Slot, AnyFunction>>): Link[] {
   const links: Link[] = []
   for (const slot of SLOTS[layer.kind]) {
     const wrapper = layer.wrappers[slot]
     const original = stack.originals[slot]
-    if (!wrapper || !original) continue
-    const link: Link = { slot, wrapper, layer, inner: original, active: false, fn: original }
+    const inner = tops[slot]
+    if (!wrapper || !original || !inner) continue
+    const link = newLink(slot, wrapper, layer, inner)
     link.fn = makeCallable(link, original)
+    tops[slot] = link.fn
     links.push(link)
   }
   return links
+}
+
+/** A link in place calls its wrapper; a removed one passes straight through. Stores only what changes. */
+function activate(link: Link, on: boolean): void {
+  const call = on ? link.wrapper : passThrough
+  if (link.hot.call !== call) link.hot.call = call
+  if (link.active !== on) link.active = on
+}
+
+/** The function at the top of each slot's chain: the last active link's, or the original. */
+function topsOf(stack: Stack): Partial<Record<Slot, AnyFunction>> {
+  const tops: Partial<Record<Slot, AnyFunction>> = {}
+  for (const slot of SLOTS[stack.kind]) {
+    let top = stack.originals[slot]
+    for (const layer of stack.layers) top = layer.links?.find((l) => l.slot === slot)?.fn ?? top
+    tops[slot] = top
+  }
+  return tops
 }
 
 /** Points each active link at the one below it (the bottom at the original); with `install`, puts the tops in place. */
@@ -122,7 +148,7 @@ function relink(stack: Stack, install: boolean): void {
     for (const layer of stack.layers) {
       const link = layer.links?.find((l) => l.slot === slot)
       if (!link || !inner) continue
-      link.inner = inner
+      if (link.hot.inner !== inner) link.hot.inner = inner
       inner = link.fn
     }
     tops[slot] = inner

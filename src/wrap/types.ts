@@ -1,17 +1,24 @@
 // The public shapes of the wrapping toolkit: wrappers, accessor wrappers, options and the change journal.
 
-/** Any function or class; wrapped functions keep the type of what they wrap. */
+/** Any function; wrapped functions keep the type of what they wrap. */
 export type AnyFunction = (...args: any[]) => any
+
+/** Any class or constructor function, as `wrapMethod` takes it. */
+export type AnyConstructor = abstract new (...args: any[]) => any
 
 /**
  * The wrapt contract. Called on every call of the wrapped function, with:
- * - `original`: what to call next (the original, or the next layer down); call it with
- *   `original.apply(thisArg, args)`, or `Reflect.construct(original, args, newTarget)` when `newTarget` is set;
- * - `thisArg`: the receiver of the call (undefined under `new`);
+ * - `original`: what to call next (the original, or the next layer down);
+ * - `thisArg`: the receiver of the call; under `new`, the object `new` made for the wrapped function (its
+ *   prototype is the original's), which an ES5-style constructor initialises when applied to it;
  * - `args`: the arguments as a fresh array, never holding the receiver (a wrapper may change it);
- * - `newTarget`: the constructor `new` was applied to (the original itself for `new wrapped()`, the subclass
- *   for `super()` from a subclass), undefined for a plain call.
- * What it returns is what the caller gets.
+ * - `newTarget`: set when called with `new`: the original itself for `new wrapped()`, the subclass for
+ *   `super()` from a subclass; undefined for a plain call.
+ * What it returns is what the caller gets (under `new`, a non-object return gives `thisArg`, as JS does).
+ *
+ * Pass-through forms: `original.apply(thisArg, args)` for functions, methods and ES5-style constructors
+ * (also under `new`); `Reflect.construct(original, args, newTarget)` for a class. One wrapper that branches
+ * on `newTarget` between the two works for anything, but costs V8 an array per call (see bench/wrap).
  */
 export type Wrapper<F extends AnyFunction = AnyFunction> = (
   original: F,

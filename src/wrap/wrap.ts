@@ -4,7 +4,7 @@ import { checkNames, checkName, checkOptions, checkOwner, makeLayer } from './ch
 import { describeOwner } from './describe'
 import type { Layer } from './model'
 import { attachLayers, removeLayers } from './stack'
-import type { AccessorWrapper, AnyFunction, WrapOptions, WrappedAccessor, Wrapper } from './types'
+import type { AccessorWrapper, AnyConstructor, AnyFunction, WrapOptions, WrappedAccessor, Wrapper } from './types'
 
 /**
  * Wraps `owner[name]` with `wrapper` and returns the new function (for an accessor, the `{ get, set }` now
@@ -35,10 +35,10 @@ export function wrap(owner: object, name: unknown, wrapper: unknown, options?: W
 }
 
 /** `wrap(Class.prototype, name, wrapper, options)`, after checking that `Class` has a prototype object. */
-export function wrapMethod<F extends AnyFunction = AnyFunction>(Class: AnyFunction, name: string | symbol, wrapper: Wrapper<F>, options?: WrapOptions): F
-export function wrapMethod<T = unknown>(Class: AnyFunction, name: string | symbol, wrapper: AccessorWrapper<T>, options?: WrapOptions): WrappedAccessor
-export function wrapMethod<F extends AnyFunction = AnyFunction>(Class: AnyFunction, names: readonly (string | symbol)[], wrapper: Wrapper<F>, options?: WrapOptions): F[]
-export function wrapMethod(Class: AnyFunction, name: unknown, wrapper: unknown, options?: WrapOptions): unknown {
+export function wrapMethod<F extends AnyFunction = AnyFunction>(Class: AnyConstructor | AnyFunction, name: string | symbol, wrapper: Wrapper<F>, options?: WrapOptions): F
+export function wrapMethod<T = unknown>(Class: AnyConstructor | AnyFunction, name: string | symbol, wrapper: AccessorWrapper<T>, options?: WrapOptions): WrappedAccessor
+export function wrapMethod<F extends AnyFunction = AnyFunction>(Class: AnyConstructor | AnyFunction, names: readonly (string | symbol)[], wrapper: Wrapper<F>, options?: WrapOptions): F[]
+export function wrapMethod(Class: AnyConstructor | AnyFunction, name: unknown, wrapper: unknown, options?: WrapOptions): unknown {
   const prototype: unknown = typeof Class === 'function' ? Reflect.getOwnPropertyDescriptor(Class, 'prototype')?.value : undefined
   if ((typeof prototype !== 'object' && typeof prototype !== 'function') || prototype === null) {
     const what = typeof Class === 'function' ? `${describeOwner(Class)}, which has no prototype object` : describeOwner(Class)
