@@ -5,12 +5,22 @@ import type { ManifestEntry, PatchPackage } from './manifest'
 
 type PatchFunction = (exports: unknown, context: unknown) => unknown
 
-/** The hook for one entry. It requires the module on its first call and keeps the function. */
-export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry): PostImportHook {
+/**
+ * The hook for one entry, and its undo. The hook requires the module on its first call and keeps the
+ * function; the undo calls the module's `unpatch(exports, context)` export, when it has one, for what
+ * the patch changed by hand (what it wrapped with `context.wrap` is taken back without it).
+ */
+export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry): { hook: PostImportHook; unpatch: PostImportHook } {
   let patch: PatchFunction | undefined
-  return function lazyPatch(exports, context) {
-    patch ??= loadPatchFunction(pkg, entry)
-    return patch(exports, context)
+  return {
+    hook: function lazyPatch(exports, context) {
+      patch ??= loadPatchFunction(pkg, entry)
+      return patch(exports, context)
+    },
+    unpatch: function lazyUnpatch(exports, context) {
+      const loaded = require(entry.module) as { unpatch?: unknown }
+      return typeof loaded?.unpatch === 'function' ? (loaded.unpatch as PatchFunction)(exports, context) : undefined
+    },
   }
 }
 

@@ -1,16 +1,24 @@
 // The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
-import { syncBuiltinESMExports } from 'node:module'
 import { types } from 'node:util'
 import { debug } from '../debug'
 import { PatchrunError, WarningCode, badTarget, patchFailed } from '../errors'
 import { readPackageVersion, resolvePackageMain } from './package-info'
 import { matchesSubpath, parseTarget, type Target } from './target'
 import { packageFileOf, type PackageFile } from './module-path'
+import { applyPatch, createPatchContext, removePatch, type Application } from '../undo/application'
+import type { PatchToolkit } from '../undo/toolkit'
+import type { Change } from '../wrap'
+
+/** A loaded module as hooks see it, before the per-patch fields are added. */
+type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
 
 export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
 
-/** What a hook learns about the module it patches. */
-export interface HookContext {
+/**
+ * What a hook learns about the module it patches, and the wrapping toolkit (`wrap`, `wrapMethod`,
+ * `unwrap`, `isWrapped`, `getOriginal`) whose every change is recorded against the patch for `unpatch`.
+ */
+export interface HookContext extends PatchToolkit {
   /** The target as registered: `net`, `express`, `express/lib/router/index.js`. */
   readonly name: string
   /** The target package's version from its own package.json; Node's version for a builtin. */
@@ -22,7 +30,7 @@ export interface HookContext {
   readonly format: ModuleFormat
   /** The patch's options (from config); an empty object when none were given. */
   readonly options: Readonly<Record<string, unknown>>
-  /** Who registered the hook: the patch package and entry, or `registerPostImportHook`. */
+  /** Who registered the hook: the patch package (with `#index` when it has several entries), or the API's `patch`. */
   readonly patch: string
 }
 
@@ -34,7 +42,14 @@ export interface RegisterOptions {
   readonly versions?: string
   /** Handed to the hook as `context.options`. */
   readonly options?: Readonly<Record<string, unknown>>
-  /** Names the hook in warnings and the debug trace. */
+  /** The patch's name, for `unpatch(name)`, warnings and the debug trace. Default `registerPostImportHook`. */
+  readonly patch?: string
+  /** Takes back, in `unpatch`, what the hook changed by hand (changes made with `context.wrap` undo themselves). */
+  readonly unpatch?: PostImportHook
+}
+
+/** The preload's own registrations: a label per manifest entry besides the package's name. */
+export interface InternalRegisterOptions extends RegisterOptions {
   readonly label?: string
 }
 
@@ -67,7 +82,13 @@ export interface PostImportHookHandle {
 interface Registration {
   readonly target: Target
   readonly hook: PostImportHook
+  readonly unpatch: PostImportHook | undefined
+  /** The patch's name, as `unpatch(name)` takes it. */
+  readonly patch: string
+  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
   readonly label: string
+  /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
+  enabled: boolean
   readonly versions: string | undefined
   readonly options: Readonly<Record<string, unknown>>
   readonly source: ManifestSource | undefined
@@ -96,6 +117,8 @@ export class Registry {
   readonly outcomes: Outcome[] = []
   /** Every failure reported through `fail`, as `[CODE] message`. */
   readonly problems: string[] = []
+  /** Every time a registration ran (or, disabled, would have run) on a module instance: what `unpatch` undoes. */
+  readonly applications: Application[] = []
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
 
@@ -119,7 +142,7 @@ export class Registry {
    * true for the preload's own registrations: no app code has run yet, so a builtin Node loaded for
    * itself is not "already loaded" then.
    */
-  register(targetSpec: string, hook: PostImportHook, opts: RegisterOptions = {}, source?: ManifestSource, atPreload = false): PostImportHookHandle {
+  register(targetSpec: string, hook: PostImportHook, opts: InternalRegisterOptions = {}, source?: ManifestSource, atPreload = false): PostImportHookHandle {
     const target = parseTarget(targetSpec)
     if (typeof target === 'string') {
       throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
@@ -131,10 +154,15 @@ export class Registry {
         throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
       }
     }
+    if (opts.unpatch !== undefined && typeof opts.unpatch !== 'function') throw badTarget('unpatch', typeof opts.unpatch, 'a function (exports, context) => void')
+    const patch = opts.patch ?? 'registerPostImportHook'
     const registration: Registration = {
       target,
       hook,
-      label: opts.label ?? 'registerPostImportHook',
+      unpatch: opts.unpatch,
+      patch,
+      label: opts.label ?? patch,
+      enabled: true,
       versions: opts.versions,
       options: opts.options ?? EMPTY_OPTIONS,
       source,
@@ -197,7 +225,7 @@ export class Registry {
       module.exports = exports
       format = 'module'
     }
-    const result = this.runHooks(matching, module, exports, () => this.packageContext(pkg, file, format))
+    const result = this.runHooks(matching, module, exports, () => this.packageContext(pkg, file, format), false, module)
     if (result !== exports) module.exports = result
   }
 
@@ -233,45 +261,101 @@ export class Registry {
   /**
    * Runs each registration once per module instance (`key`), in registration order, threading the
    * exports: a hook that returns a value replaces them for the hooks after it and for importers.
+   * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
    */
   private runHooks(
     list: readonly Registration[],
     key: object,
     exports: unknown,
-    describe: () => Omit<HookContext, 'options' | 'patch'>,
+    describe: () => ModuleDetails,
     late = false,
+    module?: { exports: unknown },
   ): unknown {
-    let details: Omit<HookContext, 'options' | 'patch'> | undefined
+    let details: ModuleDetails | undefined
     for (const registration of list.slice()) {
       if (registration.done.has(key)) continue
       registration.done.add(key)
       details ??= describe()
-      const context: HookContext = { ...details, name: registration.target.spec, options: registration.options, patch: registration.label }
-      const where = `${registration.label} → ${registration.target.spec}${context.file ? ` (${context.file})` : ''}`
+      const { version, file, format } = details
+      const target = registration.target.spec
+      const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
       const record = (verdict: Outcome['verdict'], reason?: string): void => {
-        const { version, file, format } = context
-        this.outcomes.push({ verdict, patch: context.patch, target: context.name, version, file, format, late, reason })
+        this.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason })
       }
-      const skip = this.versionMismatch(registration, context.version, context.format)
+      const skip = this.versionMismatch(registration, version, format)
       if (skip !== undefined) {
         debug('skipped %s: %s', where, skip)
         record('skipped', skip)
         continue
       }
+      const changes: Change[] = []
+      const context = createPatchContext({ ...details, name: target, options: registration.options, patch: registration.label }, changes)
+      const app: Application = {
+        patch: registration.patch,
+        target,
+        version,
+        file,
+        format,
+        exports,
+        module,
+        context,
+        hook: registration.hook,
+        unpatch: registration.unpatch,
+        changes,
+        applied: false,
+        replacement: undefined,
+      }
+      this.applications.push(app)
+      if (!registration.enabled) {
+        debug('not applied %s: %s is unpatched', where, registration.patch)
+        continue
+      }
       try {
-        const result = registration.hook(exports, context)
-        if (result !== undefined && context.format !== 'module') exports = result
-        debug('applied %s%s', where, context.version ? ` @ ${context.version}` : '')
+        const result = applyPatch(app)
+        if (app.replacement !== undefined) exports = result
+        debug('applied %s%s', where, version ? ` @ ${version}` : '')
         record('applied')
       } catch (error) {
-        const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, registration.target.spec, context.file, error)
+        // A patch that threw may have wrapped a few things first: take those back, load the target clean.
+        for (let i = changes.length - 1; i >= 0; i--) changes[i]!.undo()
+        app.applied = false
+        const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, target, file, error)
         record('failed', `[${failure.code}] ${failure.message}`)
         this.fail(failure)
       }
     }
-    // A builtin's ESM facade copies its exports when first imported; later changes need a sync.
-    if (details?.format === 'builtin') syncBuiltinESMExports()
     return exports
+  }
+
+  /** Switches a patch off or on: applied modules are restored or patched again, later loads follow. */
+  setPatchEnabled(patch: string, enabled: boolean): boolean {
+    const registrations = [...this.byBuiltin.values(), ...this.byPackage.values()].flat().filter((r) => r.patch === patch)
+    for (const registration of registrations) registration.enabled = enabled
+    const apps = this.applications.filter((a) => a.patch === patch && a.applied !== enabled)
+    for (const app of enabled ? apps : apps.reverse()) {
+      if (enabled) {
+        try {
+          applyPatch(app)
+        } catch (error) {
+          this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+        }
+      } else {
+        removePatch(app)
+      }
+    }
+    debug('%s %s: %d module(s)', enabled ? 'repatched' : 'unpatched', patch, apps.length)
+    return registrations.length > 0 || apps.length > 0
+  }
+
+  /** The names of every registered patch, in registration order. */
+  patchNames(): string[] {
+    return [...new Set([...this.byBuiltin.values(), ...this.byPackage.values()].flat().map((r) => r.patch))]
+  }
+
+  /** Whether the patch is on (not switched off by `unpatch`); undefined for a name nobody registered. */
+  isPatchEnabled(patch: string): boolean | undefined {
+    const registration = [...this.byBuiltin.values(), ...this.byPackage.values()].flat().find((r) => r.patch === patch)
+    return registration?.enabled
   }
 
   /** Why a registration must not run on this version, or undefined when it may. */
@@ -317,7 +401,7 @@ export class Registry {
         .map((m) => m!.filename)
       warnLate(target.spec, importers)
       const exports = module.exports
-      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'), true)
+      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'), true, module)
       if (result !== exports) module.exports = result
     }
   }

@@ -14,7 +14,8 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
     for (const entry of pkg.entries) {
       const label = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
       const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
-      registry.register(entry.target, createLazyPatch(pkg, entry), { versions: entry.versions, label, options: pkg.options }, source, true)
+      const { hook, unpatch } = createLazyPatch(pkg, entry)
+      registry.register(entry.target, hook, { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source, true)
     }
   }
   // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an

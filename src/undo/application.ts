@@ -1,0 +1,59 @@
+// One patch applied to one loaded module: what it changed, so it can be taken back exactly and put on again.
+import { syncBuiltinESMExports } from 'node:module'
+import type { Change } from '../wrap'
+import { createToolkit } from './toolkit'
+import type { HookContext, PostImportHook } from '../hooks/registry'
+
+export interface Application {
+  /** The patch's name, as `unpatch(name)` takes it: the patch package's name, or the API's `patch` option. */
+  readonly patch: string
+  readonly target: string
+  readonly version: string | undefined
+  readonly file: string | undefined
+  readonly format: HookContext['format']
+  /** What the hook was given: the module's exports (CommonJS, builtin) or its namespace (ESM). */
+  readonly exports: unknown
+  /** The CommonJS module, when a hook's return value replaced its exports. */
+  readonly module: { exports: unknown } | undefined
+  readonly context: HookContext
+  readonly hook: PostImportHook
+  readonly unpatch: PostImportHook | undefined
+  /** Wraps and unwraps made through `context.wrap` etc. since the hook last ran. */
+  readonly changes: Change[]
+  applied: boolean
+  /** The exports the hook returned in place of the module's own, if any. */
+  replacement: unknown
+}
+
+/** Runs the hook with a context whose toolkit journals into the application; returns what it returned. */
+export function applyPatch(app: Application): unknown {
+  const result = app.hook(app.exports, app.context)
+  app.applied = true
+  if (result !== undefined && app.format !== 'module') app.replacement = result
+  syncIfBuiltin(app)
+  return result
+}
+
+/**
+ * Takes a patch back: its journaled changes in reverse order, then the patch module's own `unpatch`
+ * (for changes made by hand), then the module's exports if the hook had replaced them.
+ */
+export function removePatch(app: Application): void {
+  for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
+  app.changes.length = 0
+  app.unpatch?.(app.exports, app.context)
+  if (app.replacement !== undefined && app.module !== undefined && app.module.exports === app.replacement) app.module.exports = app.exports
+  app.replacement = undefined
+  app.applied = false
+  syncIfBuiltin(app)
+}
+
+/** A context for one application: the module's details, and the toolkit bound to its journal. */
+export function createPatchContext(details: Omit<HookContext, keyof ReturnType<typeof createToolkit>>, changes: Change[]): HookContext {
+  return { ...details, ...createToolkit(changes) }
+}
+
+/** A builtin's ESM facade copies its exports: after changing them, importers need the copy refreshed. */
+function syncIfBuiltin(app: Application): void {
+  if (app.format === 'builtin') syncBuiltinESMExports()
+}
