@@ -18,7 +18,6 @@ const PARENT = path.join(APP, 'parent.js')
  * commander gives a `--no-propagate` option the default `propagate: true`, so the CLI always passes
  * `propagate` and it overrides PATCHRUN_PROPAGATE and the config's "propagate".
  */
-const NO_PROPAGATE_BUG = "the CLI ignores \"propagate\": false and PATCHRUN_PROPAGATE=0: commander defaults --no-propagate's value to true, which wins over env and config"
 
 /** The roles parent.js prints for each way of starting a child, besides "parent" and "done". */
 const CHILDREN = {
@@ -63,14 +62,14 @@ describe('propagation off: only the first process is patched', () => {
       assert.deepEqual(children, CHILDREN[how].map(() => []))
     })
 
-    test(`${how}: "propagate": false in the config file`, { todo: NO_PROPAGATE_BUG }, () => {
+    test(`${how}: "propagate": false in the config file`, () => {
       const { parent, children } = runParent(how, [], { cwd: path.join(APP, 'conf', 'no-propagate') })
       assert.deepEqual(parent, ['alpha'])
       assert.deepEqual(children, CHILDREN[how].map(() => []))
     })
   }
 
-  test('PATCHRUN_PROPAGATE=0', { todo: NO_PROPAGATE_BUG }, () => {
+  test('PATCHRUN_PROPAGATE=0', () => {
     const { parent, children } = runParent('fork', ['--patches', 'alpha'], { env: { PATCHRUN_PROPAGATE: '0' } })
     assert.deepEqual(parent, ['alpha'])
     assert.deepEqual(children, [[]])

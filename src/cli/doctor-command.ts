@@ -1,6 +1,8 @@
 // `patchrun doctor`: checks the setup a user is about to rely on, and says what to change.
 import { hasFixedSyncHooks, hasRegisterHooks, nodeVersion } from '../hooks/node-features'
 import { PatchrunError } from '../errors'
+import { dirname, join } from 'node:path'
+import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
 
 type Level = 'ok' | 'warn' | 'error'
@@ -55,7 +57,9 @@ function checkNode(): Check[] {
 
 function checkNodeOptions(options: string): Check[] {
   const checks: Check[] = []
-  const ours = [...options.matchAll(/patchrun[\\/](?:register(?:\.cjs)?|loader(?:\.mjs)?)/g)]
+  // patchrun/register as a package specifier, or the absolute path the CLI and `patchrun env` write.
+  const ownFiles = [REGISTER_PATH, join(dirname(REGISTER_PATH), 'loader.mjs')].map(escapeRegExp).join('|')
+  const ours = [...options.matchAll(new RegExp(`patchrun[\\\\/](?:register(?:\\.cjs)?|loader(?:\\.mjs)?)|${ownFiles}`, 'g'))]
   if (ours.length > 1) checks.push({ level: 'warn', text: 'NODE_OPTIONS preloads patchrun more than once: harmless (it starts once), but one is enough' })
   else if (ours.length === 1) checks.push({ level: 'ok', text: 'NODE_OPTIONS already preloads patchrun: `patchrun --` would add nothing, plain `node` is patched' })
   const ourAt = ours[0]?.index ?? -1
@@ -69,4 +73,8 @@ function checkNodeOptions(options: string): Check[] {
     }
   }
   return checks
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

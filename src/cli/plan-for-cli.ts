@@ -24,7 +24,8 @@ export interface CliPlan {
 export async function planForCli(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<CliPlan> {
   const loaded = await loadConfig({ cwd, file: flags.config ?? (env.PATCHRUN_CONFIG || undefined) })
   const settings = mergeSettings({
-    cli: { patches: flags.patches, disable: flags.disable, strict: flags.strict, propagate: flags.propagate },
+    // commander defaults a --no-x flag to true: only an explicit --no-propagate may outrank env and config.
+    cli: { patches: flags.patches, disable: flags.disable, strict: flags.strict, propagate: flags.propagate === false ? false : undefined },
     env,
     config: loaded?.config,
   })

@@ -12,7 +12,12 @@ export interface AppExit {
 export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<AppExit> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', env })
+    // In a terminal, Ctrl-C (SIGINT) and a hang-up (SIGHUP) reach the whole foreground process group,
+    // the app included: forwarding them again would deliver them twice, and apps that force-quit on a
+    // second Ctrl-C would skip their graceful shutdown. Elsewhere (a supervisor's `kill`) forward all.
+    const terminal = process.stdin.isTTY === true
     const forward = (signal: NodeJS.Signals): void => {
+      if (terminal && signal !== 'SIGTERM') return
       child.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)

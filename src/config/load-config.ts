@@ -137,15 +137,23 @@ function loadJson(file: string, content: string): unknown {
   }
 }
 
-/** V8's message, with a line and column added when it gives only a position (Node 20). */
+/**
+ * V8's message on one line, with a line and column: added from its position where it gives one, or
+ * found from the token and the excerpt it quotes (`Unexpected token ']', ..."a",]\n}" is not valid JSON`).
+ */
 function describeJsonError(error: unknown, content: string): string {
   const message = error instanceof Error ? error.message : String(error)
   const position = /at position (\d+)(?! \(line)/.exec(message)
-  if (position === null) return message
-  const before = content.slice(0, Number(position[1]))
-  const line = before.split('\n').length
-  const column = before.length - before.lastIndexOf('\n')
-  return `${message} (line ${line} column ${column})`
+  if (position !== null) return `${message} (${lineAndColumn(content, Number(position[1]))})`
+  const quoted = /^Unexpected token '(.)', (?:\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(message)
+  const excerptAt = quoted ? content.indexOf(quoted[2]!) : -1
+  if (quoted && excerptAt !== -1) return `Unexpected token '${quoted[1]}' at ${lineAndColumn(content, excerptAt + quoted[2]!.indexOf(quoted[1]!))}`
+  return message.replace(/\s*\n\s*/g, ' ')
+}
+
+function lineAndColumn(content: string, offset: number): string {
+  const before = content.slice(0, offset)
+  return `line ${before.split('\n').length} column ${before.length - before.lastIndexOf('\n')}`
 }
 
 function loadYaml(file: string, content: string): unknown {
