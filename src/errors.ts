@@ -16,6 +16,8 @@ export const ErrorCode = {
   Wrap: 'PATCHRUN_E_WRAP',
   /** A config file is missing (when named), does not parse, cannot be loaded, or holds an invalid config. */
   Config: 'PATCHRUN_E_CONFIG',
+  /** withPatches / withoutPatches named a patch nobody registered. */
+  UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

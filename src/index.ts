@@ -5,6 +5,10 @@ import { processState } from './process-state'
 
 export { PatchrunError, ErrorCode, WarningCode } from './errors'
 export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, RegisterOptions } from './hooks/registry'
+export { wrap, wrapMethod, unwrap, isWrapped, getOriginal } from './wrap'
+export type { AccessorWrapper, AnyConstructor, AnyFunction, Change, ChangeRecorder, WrapOptions, WrappedAccessor, Wrapper } from './wrap'
+export { unpatch, unpatchAll, patches, isPatched, withPatches, withoutPatches } from './undo/runtime'
+export type { AppliedPatch } from './undo/runtime'
 
 /**
  * Runs `hook(exports, context)` when `target` loads: after the target's body has executed and before
@@ -18,6 +22,9 @@ export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, R
  * - Registered after the target already loaded, the hook runs at once and a PATCHRUN_W_LATE warning
  *   names the modules that required it, which may hold unpatched references.
  * - A hook that throws becomes a warning and the target loads unpatched (PATCHRUN_STRICT=1: it throws).
+ *
+ * - `options.patch` names it for `unpatch(name)`; `options.unpatch(exports, context)` takes back what the
+ *   hook changed by hand (what it wrapped through `context.wrap` is taken back without it).
  *
  * Returns a handle whose `unregister()` stops it for modules that load afterwards.
  */
