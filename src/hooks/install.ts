@@ -1,6 +1,5 @@
 // Installs, the first time each kind of target is registered, the hooks that kind needs on this Node.
 import Module = require('node:module')
-import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { debug } from '../debug'
 import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs-hook'
@@ -10,6 +9,8 @@ import type { HookInstaller, Registry } from './registry'
 export interface InstallPlan {
   /** Whether ES modules need hooks at all (the preload says no for a CommonJS entry point). */
   readonly esm: boolean
+  /** Whether the entry point itself is an ES module: it will import builtins without `require`. */
+  readonly esmEntry?: boolean
   /**
    * Package targets that are true ES modules, for Node whose in-thread hooks cannot run
    * import-in-the-middle: these go to its off-thread loader, started once at preload.
@@ -35,7 +36,11 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       installBuiltinRequireHook(registry)
       if (!esm) return
       if (hasRegisterHooks) ensureResolveHook()
-      else registerOffThread(join(__dirname, 'async-loader.mjs'), { builtins: Object.fromEntries(registry.builtinIds) })
+      // Node without in-thread hooks cannot see an ESM import of a builtin short of a loader thread
+      // (2–3× start-up). A builtin's ESM facade is built from its CommonJS exports at the first import,
+      // so patching those now is seen by every importer: the price is that, in an ESM app, the patch
+      // loads even if the app never imports the builtin. (A CommonJS app's `require` is hooked anyway.)
+      else if (plan.esmEntry) registry.applyBuiltinsNow()
     },
     packages() {
       if (packages) return

@@ -205,9 +205,12 @@ export class Registry {
     return this.builtinReplacements?.get(name) ?? exports
   }
 
-  /** The off-thread loader's shim saw an ESM import of a targeted builtin (Node without registerHooks). */
-  onBuiltinImported(name: string): void {
-    this.onBuiltin(name, require(name))
+  /** Patches every targeted builtin now, before any ESM import of it (Node without in-thread hooks). */
+  applyBuiltinsNow(): void {
+    for (const name of this.byBuiltin.keys()) {
+      debug('patching builtin %s at start-up: this Node has no in-thread hook to see its ESM import', name)
+      this.onBuiltin(name, require(name))
+    }
   }
 
   /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body. */

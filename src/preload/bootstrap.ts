@@ -1,5 +1,4 @@
 // The preload's real work, loaded only when there is something to patch: plan → registry → hooks.
-import { loadConfigSync } from '../config/load-config'
 import { mergeSettings } from '../config/merge'
 import { decodePlan, type Plan } from '../config/plan'
 import { debug } from '../debug'
@@ -32,7 +31,8 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     } else {
       exitStatus = 2
       const cwd = process.cwd()
-      const config = configFile === undefined ? undefined : loadConfigSync({ cwd, file: configFile })
+      // cosmiconfig (~8 ms, ~3.5 MiB) loads only when there is a config file to read.
+      const config = configFile === undefined ? undefined : (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, file: configFile })
       exitStatus = 1
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict

@@ -25,5 +25,5 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
   const esmTargets = findEsmPackageTargets(registry, cwd)
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
-  registry.setInstaller(createInstaller(registry, { esm, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
+  registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
 }

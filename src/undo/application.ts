@@ -1,7 +1,7 @@
 // One patch applied to one loaded module: what it changed, so it can be taken back exactly and put on again.
 import { syncBuiltinESMExports } from 'node:module'
 import type { Change } from '../wrap'
-import { createToolkit } from './toolkit'
+import type { PatchToolkit } from './toolkit'
 import type { HookContext, PostImportHook } from '../hooks/registry'
 
 export interface Application {
@@ -48,8 +48,12 @@ export function removePatch(app: Application): void {
   syncIfBuiltin(app)
 }
 
-/** A context for one application: the module's details, and the toolkit bound to its journal. */
-export function createPatchContext(details: Omit<HookContext, keyof ReturnType<typeof createToolkit>>, changes: Change[]): HookContext {
+/**
+ * A context for one application: the module's details, and the toolkit bound to its journal. The
+ * toolkit's code loads with the first patch that applies, not with the preload.
+ */
+export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit>, changes: Change[]): HookContext {
+  const { createToolkit } = require('./toolkit') as typeof import('./toolkit')
   return { ...details, ...createToolkit(changes) }
 }
 
