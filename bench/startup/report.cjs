@@ -31,8 +31,9 @@ function formatGroup ({ node, app, runs, variants, summaries, verdicts }) {
   const title = `Node ${node.version} — ${app.label} (${app.modules} modules), median of ${runs} interleaved runs`
   const lines = [title, formatTable(rows)]
   for (const v of verdicts) {
-    const checks = v.checks.map((c) => `${c.metric} ${c.text} ${c.ok ? 'met' : 'MISSED'}`).join('; ')
-    lines.push(`budget [${v.budget}] ${v.variant}: ${checks} → ${v.ok ? 'MET' : 'MISSED'}`)
+    const checks = v.checks.map((c) => `${c.metric} ${c.text} ${c.ok ? 'met' : 'MISSED'}` +
+      (c.clear === false ? ' (inconclusive)' : '')).join('; ')
+    lines.push(`budget [${v.budget}] ${v.variant}: ${checks} → ${v.ok ? 'MET' : 'MISSED'}${v.clear ? '' : ' (inconclusive)'}`)
   }
   return lines.join('\n')
 }

@@ -46,8 +46,11 @@ function buildGroups (nodes, generated, only, patchrunRoot) {
 
 // Round-robin: each round runs every variant of every group once, so drift in machine load spreads over all
 // of them; the starting point rotates each round so no variant always follows the same neighbour.
+// Returns the 1-minute load average seen after each round: the bench keeps one CPU busy, so more than that
+// means something else ran alongside and the numbers are noisier than they look.
 function timeRounds (groups, runs, probeFile) {
   const tasks = groups.flatMap((group) => group.variants.map((variant) => ({ group, variant })))
+  const loads = []
   for (let round = 0; round < runs; round++) {
     const start = Date.now()
     for (let k = 0; k < tasks.length; k++) {
@@ -56,8 +59,19 @@ function timeRounds (groups, runs, probeFile) {
       assertRunOk(result, group.stdout, group.node, group.app, variant)
       group.samples[variant.id].push({ wallMs: result.wallMs, cpuMs: result.cpuMs, rssMiB: result.rssMiB })
     }
-    progress(`round ${round + 1}/${runs}: ${tasks.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s`)
+    loads.push(os.loadavg()[0])
+    progress(`round ${round + 1}/${runs}: ${tasks.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s, ` +
+      `load ${loads[round].toFixed(2)}`)
   }
+  return loads
+}
+
+// A warning line when the load average went clearly above the one CPU the bench itself keeps busy.
+function describeLoad (loads) {
+  const max = Math.max(...loads)
+  if (max <= 1.5) return null
+  return `warning: load average reached ${max.toFixed(2)} during timing (the bench alone keeps about 1 CPU ` +
+    `busy, this machine has ${os.cpus().length}): other processes ran alongside, so these numbers are noisier than usual`
 }
 
 function writeJson (file, opts, groups) {
@@ -65,6 +79,7 @@ function writeJson (file, opts, groups) {
     date: new Date().toISOString(),
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform },
     runs: opts.runs,
+    loadAverages: opts.loads,
     groups: groups.map((g) => ({
       node: g.node,
       app: { id: g.app.id, label: g.app.label, modules: g.app.modules },
@@ -104,18 +119,20 @@ function main (argv) {
     for (const note of notes) progress(`note: ${note}`)
   }
   progress(`verified ${groups.length} groups; timing ${opts.runs} rounds`)
-  timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'))
+  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'))
 
   const blocks = []
   for (const group of groups) {
     group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
-    group.verdicts = checkBudgets(group.node, group.app, group.summaries)
+    group.verdicts = checkBudgets(group.node, group.app, group.summaries, group.samples)
     blocks.push(formatGroup({ ...group, runs: opts.runs }))
   }
   console.log(blocks.join('\n\n'))
   if (skipped) console.log(`\n${skipped}`)
+  const loadWarning = describeLoad(loads)
+  if (loadWarning) console.log(`\n${loadWarning}`)
   if (opts.json) {
-    writeJson(opts.json, opts, groups)
+    writeJson(opts.json, { ...opts, loads }, groups)
     progress(`raw samples written to ${opts.json}`)
   }
 }

@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark in turn (start-up, then per-call wrapping); `--quick` is a smoke run of each.
+'use strict'
+const { spawnSync } = require('node:child_process')
+const path = require('node:path')
+
+const quick = process.argv.includes('--quick')
+const startupArgs = process.argv.slice(2)
+const benches = [
+  ['startup', path.join(__dirname, 'startup', 'run.cjs'), startupArgs],
+  ['wrap', path.join(__dirname, 'wrap', 'run.cjs'), quick ? ['--quick'] : []],
+]
+
+let status = 0
+for (const [name, script, args] of benches) {
+  process.stdout.write(`\n=== bench/${name}\n`)
+  const result = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' })
+  if (result.status !== 0) {
+    process.stderr.write(`bench/${name} failed (exit ${result.status ?? result.signal})\n`)
+    status = 1
+  }
+}
+process.exit(status)
