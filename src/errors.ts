@@ -27,6 +27,9 @@ export const WarningCode = {
   Late: 'PATCHRUN_W_LATE',
 } as const
 
+/** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
+const BRAND = Symbol.for('patchrun.error')
+
 export class PatchrunError extends Error {
   readonly code: ErrorCode
 
@@ -34,6 +37,11 @@ export class PatchrunError extends Error {
     super(message, options)
     this.name = 'PatchrunError'
     this.code = code
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
   }
 }
 

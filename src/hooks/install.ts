@@ -63,9 +63,9 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   }
 }
 
-/** The ESM hook's code, loaded only by an app that needs ESM hooks. */
+/** The ESM hook's code, loaded only by an app that needs ESM hooks (`../hooks/`: see scripts/bundle-preload.cjs). */
 function esmHook(): typeof import('./esm-hook') {
-  return require('./esm-hook') as typeof import('./esm-hook')
+  return require('../hooks/esm-hook') as typeof import('./esm-hook')
 }
 
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */

@@ -50,10 +50,11 @@ export function removePatch(app: Application): void {
 
 /**
  * A context for one application: the module's details, and the toolkit bound to its journal. The
- * toolkit's code loads with the first patch that applies, not with the preload.
+ * toolkit's code loads with the first patch that applies, not with the preload (the `../undo/` path
+ * resolves the same from the preload's bundle in dist/preload: scripts/bundle-preload.cjs).
  */
 export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit>, changes: Change[]): HookContext {
-  const { createToolkit } = require('./toolkit') as typeof import('./toolkit')
+  const { createToolkit } = require('../undo/toolkit') as typeof import('./toolkit')
   return { ...details, ...createToolkit(changes) }
 }
 
