@@ -121,6 +121,8 @@ export class Registry {
   readonly applications: Application[] = []
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
+  /** Every registration in registration order, kept after `unregister` (what it applied can still be undone). */
+  private readonly ordered: Registration[] = []
 
   esmNeeded(): void {
     this.installer?.esm()
@@ -168,6 +170,7 @@ export class Registry {
       source,
       done: new WeakSet(),
     }
+    this.ordered.push(registration)
     if (target.kind === 'builtin') {
       for (const id of target.ids) this.builtinIds.set(id, target.name)
       addTo(this.byBuiltin, target.name, registration)
@@ -307,6 +310,7 @@ export class Registry {
         changes,
         applied: false,
         replacement: undefined,
+        builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
       }
       this.applications.push(app)
       if (!registration.enabled) {
@@ -332,33 +336,54 @@ export class Registry {
 
   /** Switches a patch off or on: applied modules are restored or patched again, later loads follow. */
   setPatchEnabled(patch: string, enabled: boolean): boolean {
-    const registrations = [...this.byBuiltin.values(), ...this.byPackage.values()].flat().filter((r) => r.patch === patch)
+    const registrations = this.ordered.filter((r) => r.patch === patch)
     for (const registration of registrations) registration.enabled = enabled
     const apps = this.applications.filter((a) => a.patch === patch && a.applied !== enabled)
     for (const app of enabled ? apps : apps.reverse()) {
-      if (enabled) {
-        try {
-          applyPatch(app)
-        } catch (error) {
-          this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
-        }
-      } else {
-        removePatch(app)
-      }
+      if (enabled) this.reapply(app)
+      else this.remove(app)
     }
     debug('%s %s: %d module(s)', enabled ? 'repatched' : 'unpatched', patch, apps.length)
     return registrations.length > 0 || apps.length > 0
   }
 
-  /** The names of every registered patch, in registration order. */
+  /** Puts a patch back on a module; a patch that throws midway leaves nothing of what it wrapped. */
+  private reapply(app: Application): void {
+    try {
+      applyPatch(app)
+    } catch (error) {
+      for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
+      app.changes.length = 0
+      app.applied = false
+      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+      return
+    }
+    if (app.replacement === undefined) return
+    if (app.module !== undefined) app.module.exports = app.replacement
+    if (app.builtin !== undefined) (this.builtinReplacements ??= new Map()).set(app.builtin, app.replacement)
+  }
+
+  /** Takes a patch back from a module; a throwing `unpatch` export is reported, the rest still undone. */
+  private remove(app: Application): void {
+    const replacement = app.replacement
+    if (app.builtin !== undefined && replacement !== undefined && this.builtinReplacements?.get(app.builtin) === replacement) {
+      this.builtinReplacements.delete(app.builtin)
+    }
+    try {
+      removePatch(app)
+    } catch (error) {
+      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+    }
+  }
+
+  /** The names of every patch ever registered (unregistered ones too: they may still be applied), in order. */
   patchNames(): string[] {
-    return [...new Set([...this.byBuiltin.values(), ...this.byPackage.values()].flat().map((r) => r.patch))]
+    return [...new Set(this.ordered.map((r) => r.patch))]
   }
 
   /** Whether the patch is on (not switched off by `unpatch`); undefined for a name nobody registered. */
   isPatchEnabled(patch: string): boolean | undefined {
-    const registration = [...this.byBuiltin.values(), ...this.byPackage.values()].flat().find((r) => r.patch === patch)
-    return registration?.enabled
+    return this.ordered.find((r) => r.patch === patch)?.enabled
   }
 
   /** Why a registration must not run on this version, or undefined when it may. */

@@ -23,6 +23,8 @@ export interface Application {
   applied: boolean
   /** The exports the hook returned in place of the module's own, if any. */
   replacement: unknown
+  /** The builtin's name when the target is one (its replacement lives in the registry, not on a module). */
+  readonly builtin: string | undefined
 }
 
 /** Runs the hook with a context whose toolkit journals into the application; returns what it returned. */
@@ -41,11 +43,15 @@ export function applyPatch(app: Application): unknown {
 export function removePatch(app: Application): void {
   for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
   app.changes.length = 0
-  app.unpatch?.(app.exports, app.context)
-  if (app.replacement !== undefined && app.module !== undefined && app.module.exports === app.replacement) app.module.exports = app.exports
-  app.replacement = undefined
-  app.applied = false
-  syncIfBuiltin(app)
+  try {
+    app.unpatch?.(app.exports, app.context)
+  } finally {
+    // Even when the patch's own `unpatch` throws, what patchrun did is undone and the patch counts as off.
+    if (app.replacement !== undefined && app.module !== undefined && app.module.exports === app.replacement) app.module.exports = app.exports
+    app.replacement = undefined
+    app.applied = false
+    syncIfBuiltin(app)
+  }
 }
 
 /**
