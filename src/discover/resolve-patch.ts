@@ -23,7 +23,8 @@ export function isPathName(name: string): boolean {
 
 /**
  * The directory of the patch package `name`: a path is taken as it is (from `cwd`); a package name is
- * looked up in the node_modules folders above `cwd` (the app's), then above patchrun's own location.
+ * looked up in the node_modules folders above `cwd` (the app's), then above patchrun's own location,
+ * then among the patches that ship with patchrun (`patches/<name>`).
  */
 export function resolvePatchDir(name: string, cwd: string, ownDir: string): string {
   if (isPathName(name)) {
@@ -39,6 +40,10 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string): stri
       searched.push(`${candidate} from ${base}`)
     }
   }
+  // The patches that ship with patchrun answer to their short name when no installed package claims it.
+  const bundled = join(ownDir, 'patches', name)
+  if (!name.startsWith('@') && !name.includes('/') && existsSync(join(bundled, 'package.json'))) return bundled
+  searched.push(`patchrun's own patches/${name}`)
   throw patchNotFound(name, searched)
 }
 
