@@ -4,6 +4,7 @@ import Module = require('node:module')
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { debug } from '../debug'
 import { packageFileOf } from './module-path'
+import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
 
 interface ResolveResult {
@@ -57,7 +58,11 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       if (context.conditions?.includes('require') || !iitmInThread) return result
       const file = fileURLToPath(url)
       const pkg = packageFileOf(file)
-      if (pkg === undefined || !packages.get(name)!.some((r) => registry.matches(r.target, file, pkg, specifier))) return result
+      if (pkg === undefined) return result
+      // Node leaves the format open for a typeless package's .js (CommonJS, as packages without
+      // "type": "module" are): the package.json decides, as it does for Node.
+      if (result.format == null && !mayBeEsm(pkg.dir, file)) return result
+      if (!packages.get(name)!.some((r) => registry.matches(r.target, file, pkg, specifier))) return result
       esmTargets.add(url)
       if (iitm !== undefined) return result // iitm's resolve runs before ours and wraps it.
       iitm = startIitm(registry, (u) => esmTargets.has(u), registerHooks)

@@ -1,0 +1,59 @@
+// The wrappers for the three mkdtemp forms; each records the directory it made, and changes nothing else.
+'use strict'
+const { captureSite } = require('./site')
+const { record } = require('./tracker')
+
+/** What patchrun's wrap installed on each owner, to tell whether this patch's layer is still on it. */
+const installed = new WeakMap()
+
+/** Wraps `owner.mkdtemp` or `owner.mkdtempSync` once per owner, however many entries ask for it. */
+function wrapOnce(owner, name, makeWrapper, context) {
+  const mine = installed.get(owner)?.[name]
+  if (mine !== undefined && context.isWrapped(mine)) return
+  if (typeof owner?.[name] !== 'function') return
+  let fn
+  fn = context.wrap(owner, name, makeWrapper(() => fn))
+  installed.set(owner, { ...installed.get(owner), [name]: fn })
+}
+
+/** `fs.mkdtemp(prefix[, options], callback)`: records when the callback gets a path. */
+function callbackWrapper(self) {
+  return function mkdtempWrapper(original, thisArg, args) {
+    const at = typeof args[1] === 'function' ? 1 : 2
+    const callback = args[at]
+    if (typeof callback !== 'function') return original.apply(thisArg, args)
+    const site = captureSite(self())
+    const options = at === 2 ? args[1] : undefined
+    const copy = args.slice()
+    copy[at] = function mkdtempCallback(error, folder) {
+      if (error == null) record(folder, options, site)
+      return Reflect.apply(callback, this, arguments)
+    }
+    return original.apply(thisArg, copy)
+  }
+}
+
+/** `fs.mkdtempSync(prefix[, options])`. */
+function syncWrapper(self) {
+  return function mkdtempSyncWrapper(original, thisArg, args) {
+    const site = captureSite(self())
+    const folder = original.apply(thisArg, args)
+    record(folder, args[1], site)
+    return folder
+  }
+}
+
+/** `fsPromises.mkdtemp(prefix[, options])`: records when the promise fulfils; a rejection passes as it is. */
+function promiseWrapper(self) {
+  return function mkdtempPromiseWrapper(original, thisArg, args) {
+    const site = captureSite(self())
+    const result = original.apply(thisArg, args)
+    if (result === null || typeof result !== 'object' || typeof result.then !== 'function') return result
+    return result.then((folder) => {
+      record(folder, args[1], site)
+      return folder
+    })
+  }
+}
+
+module.exports = { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper }
