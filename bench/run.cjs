@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark in turn (start-up, then per-call wrapping); `--quick` is a smoke run of each.
+// `npm run bench`: every benchmark in turn (start-up, per-call wrapping, http throughput under socket-lifecycle);
+// `--quick` is a smoke run of each.
 'use strict'
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
@@ -8,6 +9,7 @@ const startupArgs = process.argv.slice(2)
 const benches = [
   ['startup', path.join(__dirname, 'startup', 'run.cjs'), startupArgs],
   ['wrap', path.join(__dirname, 'wrap', 'run.cjs'), quick ? ['--quick'] : []],
+  ['sockets', path.join(__dirname, 'sockets', 'run.cjs'), quick ? ['--quick'] : []],
 ]
 
 let status = 0

@@ -1,0 +1,190 @@
+// The patch on `net`: tracks sockets and servers through their lifecycle and reports what is left open.
+'use strict'
+const dc = require('node:diagnostics_channel')
+const tracker = require('./tracker')
+const { captureSite } = require('./stack')
+const { sample, numberOr } = require('./describe')
+const { buildReport, writeReport } = require('./report')
+const processHooks = require('./process')
+
+/**
+ * How each object is observed, at as few points as possible, and none the app can see:
+ * - client sockets: `net.Socket.prototype.connect` is wrapped (net.connect, http's Agent and tls.connect
+ *   all end there);
+ * - servers: `net.Server.prototype.listen` and `close` are wrapped (http, https, tls servers inherit them);
+ * - sockets a server accepts: Node's `net.server.socket` diagnostics channel, which net publishes for
+ *   every accepted connection. It adds no listener to the server (its `listenerCount('connection')` and
+ *   `listeners()` stay the app's), wraps nothing per request, and costs nothing when unsubscribed.
+ * No listener is added to a socket either: state, addresses, bytes, timeout and error are read from the
+ * socket's public fields when a report is built, so event order and listener counts stay the app's.
+ * Idle time comes from sampling bytesRead + bytesWritten (at each report and on an unref'd timer).
+ */
+const ACCEPTED = 'net.server.socket'
+
+const DEFAULTS = { idleMs: 30000, report: undefined, always: false, stacks: true }
+let options = { ...DEFAULTS }
+let sampler
+let reported = false
+
+exports.patch = function patch(net, context) {
+  options = readOptions(context.options)
+  reported = false
+  context.wrap(net.Socket.prototype, 'connect', function connect(original, socket, args) {
+    const result = Reflect.apply(original, socket, args)
+    guard(() => trackClient(socket, args))
+    return result
+  })
+  context.wrap(net.Server.prototype, 'listen', function listen(original, server, args) {
+    const result = Reflect.apply(original, server, args)
+    guard(() => trackServer(server, args))
+    return result
+  })
+  context.wrap(net.Server.prototype, 'close', function close(original, server, args) {
+    const record = tracker.recordOf(server)
+    if (record !== undefined && record.closeCalledAt === undefined) record.closeCalledAt = Date.now()
+    return Reflect.apply(original, server, args)
+  })
+  dc.subscribe(ACCEPTED, onAccepted)
+  processHooks.install(reportAtEnd, () => report({ reason: 'SIGUSR2' }))
+}
+
+/** Takes back what `context.wrap` does not: the channel subscription, the process listeners, the timer. */
+exports.unpatch = function unpatch() {
+  dc.unsubscribe(ACCEPTED, onAccepted)
+  processHooks.uninstall()
+  stopSampler()
+  tracker.clear()
+}
+
+/**
+ * Builds and writes a report of what is open now (to `options.report` as JSON when set, else a table on
+ * stderr) and returns it. `reason` is a label for the heading (default `report()`).
+ */
+function report({ reason = 'report()', file = options.report } = {}) {
+  const built = buildReport(reason, options.idleMs)
+  writeReport(built, file)
+  return built
+}
+
+/** The report of what is open now, without writing it anywhere. */
+function snapshot() {
+  return buildReport('snapshot()', options.idleMs)
+}
+
+/** How many sockets and servers the tracker holds records for (closed ones until they are collected). */
+function tracked() {
+  return tracker.size()
+}
+
+exports.report = report
+exports.snapshot = snapshot
+exports.tracked = tracked
+
+function reportAtEnd(reason) {
+  if (reported) return
+  reported = true
+  const built = buildReport(reason, options.idleMs)
+  if (built.open.length > 0 || options.always) writeReport(built, options.report)
+}
+
+function trackClient(socket, args) {
+  tracker.track(socket, {
+    kind: 'socket',
+    openedAt: Date.now(),
+    remote: connectTarget(args),
+    via: undefined,
+    site: options.stacks ? captureSite() : [],
+    bytes: numberOr(socket.bytesRead) + numberOr(socket.bytesWritten),
+  })
+  startSampler()
+}
+
+function trackServer(server, args) {
+  const first = args[0]
+  tracker.track(server, {
+    kind: 'server',
+    openedAt: Date.now(),
+    address: typeof first === 'string' ? first : typeof first === 'object' && first !== null && typeof first.path === 'string' ? first.path : undefined,
+    closeCalledAt: undefined,
+    site: options.stacks ? captureSite() : [],
+  })
+}
+
+function onAccepted(message) {
+  guard(() => {
+    const socket = message.socket
+    const server = socket.server ?? socket._server
+    const serverRecord = server ? tracker.recordOf(server) : undefined
+    let address
+    try {
+      const a = server?.address()
+      address = typeof a === 'string' ? a : a ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : undefined
+    } catch {}
+    tracker.track(socket, {
+      kind: 'socket',
+      openedAt: Date.now(),
+      local: address,
+      via: `accepted by ${address ?? 'a server'}`,
+      site: serverRecord?.site ?? [],
+      bytes: numberOr(socket.bytesRead) + numberOr(socket.bytesWritten),
+    })
+    startSampler()
+  })
+}
+
+/** The address a client asked for, as net.connect/socket.connect take it: for pipes, the path. */
+function connectTarget(args) {
+  const first = Array.isArray(args[0]) ? args[0][0] : args[0]
+  if (typeof first === 'object' && first !== null) {
+    if (typeof first.path === 'string') return first.path
+    if (first.port !== undefined) return `${first.host ?? 'localhost'}:${first.port}`
+    return undefined
+  }
+  if (typeof first === 'string' && !/^\d+$/.test(first)) return first
+  if (first !== undefined) return `${typeof args[1] === 'string' ? args[1] : 'localhost'}:${first}`
+  return undefined
+}
+
+/** An unref'd timer that notes which sockets moved bytes, so idle time is known at exit. */
+function startSampler() {
+  if (sampler !== undefined) return
+  const every = Math.max(250, Math.min(5000, options.idleMs / 4))
+  sampler = setInterval(() => {
+    const now = Date.now()
+    for (const [record, target] of tracker.entries()) {
+      if (record.kind === 'socket' && !target.destroyed) sample(record, numberOr(target.bytesRead) + numberOr(target.bytesWritten), now)
+    }
+  }, every)
+  sampler.unref()
+}
+
+function stopSampler() {
+  if (sampler !== undefined) clearInterval(sampler)
+  sampler = undefined
+}
+
+/** Runs tracking code so that a failure in it never reaches the app: it becomes one warning. */
+let warned = false
+function guard(fn) {
+  try {
+    fn()
+  } catch (error) {
+    if (warned) return
+    warned = true
+    process.emitWarning(`socket-lifecycle stopped tracking an object: ${error && error.message}`, { code: 'PATCHRUN_W_SOCKET_TRACK' })
+  }
+}
+
+/** The patch's options, checked: { idleMs: number ≥ 0, report: file path, always: boolean, stacks: boolean }. */
+function readOptions(given = {}) {
+  const read = { ...DEFAULTS, ...given }
+  const fail = (key, expected) => {
+    throw new TypeError(`socket-lifecycle: option "${key}" must be ${expected}, got ${JSON.stringify(given[key])}`)
+  }
+  for (const key of Object.keys(given)) if (!Object.hasOwn(DEFAULTS, key)) throw new TypeError(`socket-lifecycle: unknown option "${key}" (known: ${Object.keys(DEFAULTS).join(', ')})`)
+  if (typeof read.idleMs !== 'number' || !(read.idleMs >= 0)) fail('idleMs', 'a number of milliseconds ≥ 0')
+  if (read.report !== undefined && (typeof read.report !== 'string' || read.report === '')) fail('report', 'a file path')
+  if (typeof read.always !== 'boolean') fail('always', 'true or false')
+  if (typeof read.stacks !== 'boolean') fail('stacks', 'true or false')
+  return read
+}
