@@ -187,6 +187,19 @@ describe('a builtin whose exports are a function (events)', () => {
   }
 })
 
+describe('a builtin loaded by another builtin (http loads net)', () => {
+  for (const app of ['indirect.cjs', 'indirect.mjs']) {
+    for (const preload of PRELOADS) {
+      test(`a net patch applies when the app only loads http, before the app's next line (${app}, --${preload})`, () => {
+        const { json } = runApp(app, { preload, patches: ['net'] })
+        assert.deepEqual(json.beforeNet, ['loaded:patch-net', 'patch:patch-net:net'])
+        assert.equal(json.isIP, 'patch-net(4)')
+        assert.equal(json.agent, 'function')
+      })
+    }
+  }
+})
+
 describe('builtins with and without node:', () => {
   for (const [patch, target] of [['net', 'net'], ['node-net', 'node:net']]) {
     for (const app of ['builtins.cjs', 'builtins.mjs']) {

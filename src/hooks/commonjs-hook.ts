@@ -25,8 +25,12 @@ export function installBuiltinRequireHook(registry: Registry): void {
   const M = Module as unknown as ModuleStatics
   const originalLoad = M._load
   const ids = registry.builtinIds
+  // Builtins also load builtins (`http` loads `net`) without passing through `_load`: a growing
+  // `process.moduleLoadList` says one did, and costs a length compare per require to notice.
+  const loadList = registry.loadList
   M._load = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
     const exports = originalLoad.call(this, request, parent, isMain)
+    if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
     const name = ids.get(request)
     return name === undefined ? exports : registry.onBuiltin(name, exports)
   }
@@ -34,6 +38,7 @@ export function installBuiltinRequireHook(registry: Registry): void {
   if (typeof originalGetBuiltin === 'function') {
     process.getBuiltinModule = function getBuiltinModule(id: string) {
       const exports = originalGetBuiltin.call(process, id)
+      if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
       const name = ids.get(id)
       return name === undefined || exports === undefined ? exports : registry.onBuiltin(name, exports)
     } as typeof process.getBuiltinModule

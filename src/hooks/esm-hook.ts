@@ -50,6 +50,12 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       if (url.startsWith('node:')) {
         const name = ids.get(url)
         if (name !== undefined) registry.onBuiltin(name, getBuiltin(name))
+        else if (registry.byBuiltin.size > 0) {
+          // The builtin may load targeted ones (`http` loads `net`) when Node builds it, after this hook:
+          // build it now, so they are patched before the importer's body runs.
+          getBuiltin(url)
+          registry.checkLoadedBuiltins()
+        }
         return result
       }
       const name = packageNameOfUrl(url)

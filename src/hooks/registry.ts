@@ -208,6 +208,29 @@ export class Registry {
     return this.builtinReplacements?.get(name) ?? exports
   }
 
+  /** Node's list of the builtins (and internals) it has loaded, in order; it only grows. */
+  readonly loadList: readonly string[] = (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
+  /** How much of `loadList` was looked at: builtins loaded before the preload are not "loaded by the app". */
+  loadListSeen = this.loadList.length
+
+  /**
+   * A builtin loaded another one (`http` loads `net`) without `require`: patch the targeted ones among
+   * those loaded since the last look, as if the app had required them.
+   */
+  checkLoadedBuiltins(): void {
+    const list = this.loadList
+    const from = this.loadListSeen
+    this.loadListSeen = list.length
+    for (let i = from; i < list.length; i++) {
+      const entry = list[i]!
+      if (!entry.startsWith('NativeModule ')) continue
+      const name = entry.slice('NativeModule '.length)
+      if (!this.byBuiltin.has(name)) continue
+      debug('builtin %s was loaded by another builtin', name)
+      this.onBuiltin(name, require(name))
+    }
+  }
+
   /** Patches every targeted builtin now, before any ESM import of it (Node without in-thread hooks). */
   applyBuiltinsNow(): void {
     for (const name of this.byBuiltin.keys()) {
