@@ -343,7 +343,8 @@ describe('options', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-cli-report-'))
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
     const file = path.join(dir, 'report.json')
-    const result = patchrun(['--report', file, '--patches', 'alpha,lib,nope', '--disable', 'beta', '--', NODE, app('exit.js'), '5'], { env: { PATCHRUN_PATCHES: 'beta' } })
+    // (Not a net patch here: Node loads net for a piped stdout, and patchrun then counts it as loaded.)
+    const result = patchrun(['--report', file, '--patches', 'lib,nope', '--disable', 'beta', '--', NODE, app('exit.js'), '5'], { env: { PATCHRUN_PATCHES: 'beta' } })
     assert.equal(result.status, 5, result.stderr)
     assert.equal(result.stdout, 'exit.js ran\n', 'the report goes to the file only')
     const report = JSON.parse(fs.readFileSync(file, 'utf8'))
@@ -352,7 +353,6 @@ describe('options', () => {
     assert.deepEqual(
       report.patches.map((r) => [r.patch, r.target, r.verdict]),
       [
-        ['patchrun-patch-alpha', 'net', 'never loaded'],
         ['patchrun-patch-lib', 'cli-target-lib', 'never loaded'],
         ['beta', '*', 'disabled'],
         ['nope', '*', 'not found'],
