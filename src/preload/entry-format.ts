@@ -1,5 +1,5 @@
 // Guesses, before it runs, whether the app's entry point is an ES module: ESM hooks cost, CJS apps skip them.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, extname, join } from 'node:path'
 
 /**
@@ -19,12 +19,16 @@ export function entryIsEsm(entry: string | undefined, execArgv: readonly string[
 
 function nearestPackageType(from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
-    try {
-      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }
-      // The nearest package.json decides; without a "type" Node detects the syntax.
-      return typeof json.type === 'string' ? json.type : ''
-    } catch {
-      // no (readable) package.json here: keep walking up, as Node does
+    const file = join(dir, 'package.json')
+    if (existsSync(file)) {
+      try {
+        const json = JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown }
+        // The nearest package.json decides; without a "type" Node detects the syntax.
+        return typeof json.type === 'string' ? json.type : ''
+      } catch {
+        // unreadable or not JSON: Node would stop here too, without a type
+        return ''
+      }
     }
     if (dirname(dir) === dir) return undefined
   }

@@ -1,5 +1,5 @@
 // Which targeted packages, as installed where the app finds them, ship ES modules.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { matchesSubpath } from '../hooks/target'
@@ -40,15 +40,11 @@ export function findEsmPackageTargets(registry: Registry, cwd: string): string[]
   return include
 }
 
+/** Where Node would find the package from `from`; existsSync, not a throwing read, for each miss. */
 function findPackageDir(name: string, from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name)
-    try {
-      readFileSync(join(candidate, 'package.json'))
-      return candidate
-    } catch {
-      // not here: try the parent, as Node's resolver does
-    }
+    if (existsSync(join(candidate, 'package.json'))) return candidate
     if (dirname(dir) === dir) return undefined
   }
 }
