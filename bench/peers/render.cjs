@@ -1,0 +1,38 @@
+// Re-renders the markdown summary and the SVG chart from a results JSON written by run.cjs, without re-running:
+//   node bench/peers/render.cjs bench/results/peers-<date>.json [--svg FILE] [--summary FILE]
+'use strict'
+
+const fs = require('fs')
+const path = require('path')
+const { markdownSummary } = require('./report.cjs')
+const { renderSvg } = require('./svg.cjs')
+
+function main (argv) {
+  const file = argv[0]
+  if (!file || file.startsWith('--')) throw new Error('usage: node bench/peers/render.cjs RESULTS.json [--svg FILE] [--summary FILE]')
+  const option = (name, fallback) => {
+    const i = argv.indexOf(name)
+    return i > 0 && argv[i + 1] ? argv[i + 1] : fallback
+  }
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'))
+  // Back to the shape run.cjs reports from: variants with ids and labels, summaries by variant id.
+  const groups = data.groups.map((g) => ({
+    kind: g.kind, node: g.node, app: g.app, loaded: g.cjsModulesLoaded || {},
+    variants: g.variants.map((v) => ({ id: v.id, label: v.label, count: /^patches-(\d+)$/.test(v.id) ? Number(v.id.slice(8)) : undefined })),
+    summaries: Object.fromEntries(g.variants.map((v) => [v.id, v.summary]))
+  }))
+  const meta = { date: data.date, runs: data.runs, versions: data.versions, loads: data.loadAverages || data.loads, host: data.host }
+  const results = path.dirname(file)
+  const svgFile = option('--svg', path.join(results, 'startup-overhead.svg'))
+  const mdFile = option('--summary', file.replace(/\.json$/, '.md'))
+  fs.writeFileSync(svgFile, renderSvg(groups.filter((g) => g.kind === 'peers'), meta))
+  fs.writeFileSync(mdFile, markdownSummary(groups, meta))
+  process.stderr.write(`written: ${svgFile}, ${mdFile}\n`)
+}
+
+try {
+  main(process.argv.slice(2))
+} catch (err) {
+  process.stderr.write(`${err.message}\n`)
+  process.exitCode = 1
+}

@@ -1,0 +1,242 @@
+// Entry point of `npm run bench:peers`: start-up of an express app (CommonJS and ESM) under bare node, patchrun,
+// OpenTelemetry's auto-instrumentation and dd-trace; plus how patchrun's cost grows with patch count and app size.
+// Verifies every variant once, times them all interleaved round-robin, prints tables, writes JSON, markdown, SVG.
+'use strict'
+
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
+
+// The caller's OTel / Datadog settings must not reach the children: the variants set their own. Dropped before
+// child.cjs snapshots the environment (it drops NODE_OPTIONS, PATCHRUN_* and BENCH_* itself).
+for (const key of Object.keys(process.env)) {
+  if (key.startsWith('OTEL_') || key.startsWith('DD_')) delete process.env[key]
+}
+
+const { parseArgs, USAGE } = require('./args.cjs')
+const { resolveNodes } = require('../startup/nodes.cjs')
+const { runOnce } = require('../startup/child.cjs')
+const { assertRunOk } = require('../startup/verify.cjs')
+const { BenchFailure } = require('../startup/failure.cjs')
+const { summarise } = require('../startup/stats.cjs')
+const { generate } = require('./generate.cjs')
+const { APPS, peerVariants, patchCountVariants, moduleCountVariants } = require('./variants.cjs')
+const { formatGroup, markdownSummary } = require('./report.cjs')
+const { renderSvg } = require('./svg.cjs')
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..')
+
+function progress (line) {
+  process.stderr.write(`bench:peers: ${line}\n`)
+}
+
+function checkInstalled () {
+  const missing = ['express', 'dd-trace', '@opentelemetry/auto-instrumentations-node', '@opentelemetry/instrumentation']
+    .filter((name) => !fs.existsSync(path.join(__dirname, 'node_modules', name, 'package.json')))
+  if (missing.length) {
+    throw new BenchFailure(`bench/peers is not installed (missing ${missing.join(', ')}): run npm ci --prefix bench/peers`)
+  }
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist'))) throw new BenchFailure('patchrun is not built: run npm run build')
+  const version = (name) => require(path.join(__dirname, 'node_modules', name, 'package.json')).version
+  return Object.fromEntries(['express', 'dd-trace', '@opentelemetry/auto-instrumentations-node',
+    '@opentelemetry/sdk-node', '@opentelemetry/api'].map((n) => [n, version(n)]))
+}
+
+function buildGroups (nodes, generated, opts) {
+  const groups = []
+  const add = (kind, node, app, variants) => groups.push({ kind, node, app, variants,
+    samples: Object.fromEntries(variants.map((v) => [v.id, []])), stdout: undefined, loaded: {} })
+  for (const node of nodes) {
+    if (opts.peers) {
+      for (const app of [APPS.cjs, APPS.esm]) add('peers', node, app, peerVariants(app, { repoRoot: REPO_ROOT, lazy5: generated.lazy5 }))
+    }
+    if (opts.scaling) {
+      add('patch-count', node, APPS.cjs, patchCountVariants(APPS.cjs, { repoRoot: REPO_ROOT, patchSets: generated.patchSets }))
+      for (const app of generated.moduleApps) {
+        add('module-count', node, app, moduleCountVariants(app, { repoRoot: REPO_ROOT, lazy5: generated.lazy5 }))
+      }
+    }
+  }
+  return groups
+}
+
+function readLines (file) {
+  if (!fs.existsSync(file)) return []
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+}
+
+// patchrun's own account of the run (PATCHRUN_REPORT_DIR, one JSON per process): every patch registered, none
+// applied but the bundled ones (socket-lifecycle on net, tempdir-leaks on fs), no problems reported. Without
+// patches it writes none.
+function checkReport (variant, dir, eagerBuiltin) {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : []
+  // With nothing to apply patchrun returns before it sets anything up, the report included.
+  if (files.length === 0 && !variant.env.PATCHRUN_PATCHES) return []
+  if (files.length !== 1) return [`patchrun wrote ${files.length} process reports, want 1`]
+  const report = JSON.parse(fs.readFileSync(path.join(dir, files[0]), 'utf8'))
+  const problems = (report.problems || []).map((p) => `patchrun reported a problem: ${JSON.stringify(p)}`)
+  const applied = (report.outcomes || []).filter((o) => o.verdict === 'applied')
+  const registered = (report.registrations || []).length
+  const listed = variant.env.PATCHRUN_PATCHES ? variant.env.PATCHRUN_PATCHES.split(',') : []
+  if (variant.id === 'patchrun-bundled') {
+    for (const [patch, target] of [['socket-lifecycle', 'net'], ['tempdir-leaks', 'fs']]) {
+      if (!applied.some((o) => o.patch.includes(patch) && o.target === target)) problems.push(`${patch} was not applied to ${target}`)
+    }
+  } else {
+    const want = variant.count !== undefined ? variant.count : listed.length
+    if (registered !== want) problems.push(`${registered} patch registrations, want ${want}`)
+    for (const o of applied) {
+      if (eagerBuiltin && o.target.replace(/^node:/, '') === eagerBuiltin) continue
+      problems.push(`lazy patch ${o.patch} was applied to ${o.target}`)
+    }
+  }
+  return problems
+}
+
+// One untimed run per variant: bare's stdout becomes the reference; every variant must exit 0 and print it;
+// no lazy patch file may load (one documented exception: on Node without module.registerHooks an ESM app's
+// builtin targets are patched at start-up, so the dgram patch may load there); a peer must really have loaded
+// (its SDK in require.cache) and tried no address but loopback (netguard.cjs, added to this pass only); patchrun's
+// own report must show what it registered and applied (checkReport).
+function verifyGroup (group, generated, scratch) {
+  const { node, app } = group
+  const probe = path.join(scratch, 'verify-probe.jsonl')
+  const logFile = path.join(scratch, 'verify-log.jsonl')
+  const where = (v) => `Node ${node.version}, ${app.label}, variant "${v.label}"`
+  const bare = group.variants.find((v) => v.id === 'bare')
+  const bareRun = runOnce(node, bare, app, probe)
+  assertRunOk(bareRun, undefined, node, app, bare)
+  if (!/^\S+-app ok /.test(bareRun.stdout)) throw new BenchFailure(`${where(bare)}: unexpected output`, bareRun)
+  group.stdout = bareRun.stdout
+  const notes = []
+  for (const v of group.variants) {
+    fs.rmSync(logFile, { force: true })
+    let variant = v
+    if (v.peer) {
+      // After the peer's own preload, so the peer still starts first, as in the timed runs.
+      const args = [...v.args]
+      args.splice(args.length - 1, 0, '--require', path.join(__dirname, 'netguard.cjs'))
+      variant = { ...v, args }
+    }
+    const reportDir = path.join(scratch, 'report')
+    fs.rmSync(reportDir, { recursive: true, force: true })
+    fs.mkdirSync(reportDir) // patchrun writes into it, it does not create it
+    const extraEnv = { BENCH_PATCH_LOG: logFile, BENCH_NET_LOG: logFile }
+    if (v.patchrun) extraEnv.PATCHRUN_REPORT_DIR = reportDir
+    const result = runOnce(node, variant, app, probe, extraEnv)
+    assertRunOk(result, group.stdout, node, app, variant)
+    const events = readLines(logFile)
+    const eagerBuiltinOk = !node.registerHooks && app.id === 'express-esm'
+    const problems = v.patchrun ? checkReport(v, reportDir, eagerBuiltinOk ? generated.lazyBuiltin : null) : []
+    for (const e of events.filter((e) => e.event === 'loaded' || e.event === 'patched')) {
+      if (eagerBuiltinOk && e.target && e.target.endsWith(generated.lazyBuiltin)) continue
+      problems.push(`lazy patch "${e.patch}" was ${e.event}`)
+    }
+    for (const e of events.filter((e) => e.event === 'network')) problems.push(`network: ${e.kind} to ${e.host}`)
+    if (v.peer) {
+      const exit = events.find((e) => e.event === 'exit')
+      const want = v.peer === 'otel' ? 'otelSdk' : 'ddTrace'
+      if (!exit || !exit[want]) problems.push(`${v.peer} did not load (no ${want} in require.cache)`)
+      if (exit) group.loaded[v.id] = exit.cjsModules
+    }
+    if (problems.length) {
+      throw new BenchFailure(`${where(v)}: verification failed`, result, problems.map((p) => `  - ${p}`).join('\n'))
+    }
+    const stderr = result.stderr.trim()
+    // Node's own ExperimentalWarning for --experimental-loader is expected; anything else is shown.
+    if (stderr && !/^\(node:\d+\) ExperimentalWarning: `--experimental-loader`/.test(stderr)) {
+      notes.push(`${where(v)} wrote to stderr:\n${result.stderr.trimEnd()}`)
+    }
+  }
+  return notes
+}
+
+// Round-robin over every variant of every group, the starting point rotating each round (as bench/startup).
+function timeRounds (groups, runs, probeFile) {
+  const tasks = groups.flatMap((group) => group.variants.map((variant) => ({ group, variant })))
+  const loads = []
+  for (let round = 0; round < runs; round++) {
+    const start = Date.now()
+    for (let k = 0; k < tasks.length; k++) {
+      const { group, variant } = tasks[(k + round) % tasks.length]
+      const result = runOnce(group.node, variant, group.app, probeFile)
+      assertRunOk(result, group.stdout, group.node, group.app, variant)
+      group.samples[variant.id].push({ wallMs: result.wallMs, cpuMs: result.cpuMs, rssMiB: result.rssMiB })
+    }
+    loads.push(os.loadavg()[0])
+    progress(`round ${round + 1}/${runs}: ${tasks.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s, ` +
+      `load ${loads[round].toFixed(2)}`)
+  }
+  return loads
+}
+
+function writeFile (file, text) {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  fs.writeFileSync(file, text)
+}
+
+function main (argv) {
+  const opts = parseArgs(argv)
+  if (opts.help) {
+    console.log(USAGE)
+    return
+  }
+  const versions = checkInstalled()
+  const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
+  progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
+  progress(`peers: ${Object.entries(versions).map(([k, v]) => `${k}@${v}`).join(', ')}`)
+  const generated = generate(opts.dir ? path.resolve(opts.dir) : undefined, { scaling: opts.scaling })
+  const scratch = path.join(generated.dir, 'scratch')
+  fs.mkdirSync(scratch, { recursive: true })
+
+  const groups = buildGroups(nodes, generated, opts)
+  for (const group of groups) {
+    for (const note of verifyGroup(group, generated, scratch)) progress(`note: ${note}`)
+  }
+  const runCount = groups.reduce((n, g) => n + g.variants.length, 0)
+  progress(`verified ${groups.length} groups (${runCount} variants); timing ${opts.runs} rounds`)
+  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'))
+
+  for (const group of groups) {
+    group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
+  }
+  const meta = { date: new Date().toISOString(), runs: opts.runs, versions, loads,
+    host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }
+  console.log(groups.map((g) => formatGroup(g, opts.runs)).join('\n\n'))
+  const maxLoad = Math.max(...loads)
+  if (maxLoad > 1.5) {
+    console.log(`\nwarning: load average reached ${maxLoad.toFixed(2)} during timing (the bench keeps about 1 CPU ` +
+      `busy, this machine has ${os.cpus().length}): other processes ran alongside, so these numbers are noisier`)
+  }
+
+  if (opts.json) {
+    const out = { ...meta, groups: groups.map((g) => ({
+      kind: g.kind, node: g.node, app: { id: g.app.id, label: g.app.label, modules: g.app.modules }, stdout: g.stdout,
+      cjsModulesLoaded: g.loaded,
+      variants: g.variants.map((v) => ({ id: v.id, label: v.label, args: v.args,
+        env: Object.fromEntries(Object.entries(v.env).map(([k, val]) => [k, k === 'PATCHRUN_PATCHES' && val.length > 200
+          ? `${val.split(',').length} generated dirs` : val])),
+        samples: g.samples[v.id], summary: g.summaries[v.id] }))
+    })) }
+    writeFile(opts.json, JSON.stringify(out, null, 2) + '\n')
+    progress(`raw samples written to ${opts.json}`)
+  }
+  if (opts.summary) {
+    writeFile(opts.summary, markdownSummary(groups, meta))
+    progress(`summary written to ${opts.summary}`)
+  }
+  if (opts.svg) {
+    const svg = renderSvg(groups.filter((g) => g.kind === 'peers'), meta)
+    if (svg) {
+      writeFile(opts.svg, svg)
+      progress(`chart written to ${opts.svg}`)
+    }
+  }
+}
+
+try {
+  main(process.argv.slice(2))
+} catch (err) {
+  process.stderr.write(`bench:peers: FAILED\n${err.code === 'BENCH_USAGE' || err.name === 'BenchFailure' ? err.message : err.stack}\n`)
+  process.exitCode = 1
+}
