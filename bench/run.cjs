@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark in turn (start-up, per-call wrapping, http throughput under socket-lifecycle);
+// `npm run bench`: every benchmark in turn (start-up, per-call wrapping, http throughput under socket-lifecycle,
+// start-up against OpenTelemetry and dd-trace);
 // `--quick` is a smoke run of each.
 'use strict'
 const { spawnSync } = require('node:child_process')
@@ -10,11 +11,19 @@ const benches = [
   ['startup', path.join(__dirname, 'startup', 'run.cjs'), startupArgs],
   ['wrap', path.join(__dirname, 'wrap', 'run.cjs'), quick ? ['--quick'] : []],
   ['sockets', path.join(__dirname, 'sockets', 'run.cjs'), quick ? ['--quick'] : []],
+  ['peers', path.join(__dirname, 'peers', 'run.cjs'), quick ? ['--quick'] : []],
 ]
+// OpenTelemetry and dd-trace are installed apart from patchrun's own dependencies.
+const peersInstalled = require('node:fs').existsSync(path.join(__dirname, 'peers', 'node_modules', 'express'))
 
 let status = 0
 for (const [name, script, args] of benches) {
   process.stdout.write(`\n=== bench/${name}\n`)
+  if (name === 'peers' && !peersInstalled) {
+    process.stderr.write('bench/peers needs its own install first: npm ci --prefix bench/peers\n')
+    status = 1
+    continue
+  }
   const result = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' })
   if (result.status !== 0) {
     process.stderr.write(`bench/${name} failed (exit ${result.status ?? result.signal})\n`)
