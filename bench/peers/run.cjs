@@ -16,6 +16,7 @@ for (const key of Object.keys(process.env)) {
 const { parseArgs, USAGE } = require('./args.cjs')
 const { resolveNodes } = require('../startup/nodes.cjs')
 const { runOnce } = require('../startup/child.cjs')
+const { timeRounds } = require('../startup/rounds.cjs')
 const { assertRunOk } = require('../startup/verify.cjs')
 const { BenchFailure } = require('../startup/failure.cjs')
 const { summarise } = require('../startup/stats.cjs')
@@ -151,24 +152,6 @@ function verifyGroup (group, generated, scratch) {
   return notes
 }
 
-// Round-robin over every variant of every group, the starting point rotating each round (as bench/startup).
-function timeRounds (groups, runs, probeFile) {
-  const tasks = groups.flatMap((group) => group.variants.map((variant) => ({ group, variant })))
-  const loads = []
-  for (let round = 0; round < runs; round++) {
-    const start = Date.now()
-    for (let k = 0; k < tasks.length; k++) {
-      const { group, variant } = tasks[(k + round) % tasks.length]
-      const result = runOnce(group.node, variant, group.app, probeFile)
-      assertRunOk(result, group.stdout, group.node, group.app, variant)
-      group.samples[variant.id].push({ wallMs: result.wallMs, cpuMs: result.cpuMs, rssMiB: result.rssMiB })
-    }
-    loads.push(os.loadavg()[0])
-    progress(`round ${round + 1}/${runs}: ${tasks.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s, ` +
-      `load ${loads[round].toFixed(2)}`)
-  }
-  return loads
-}
 
 function writeFile (file, text) {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -195,7 +178,7 @@ function main (argv) {
   }
   const runCount = groups.reduce((n, g) => n + g.variants.length, 0)
   progress(`verified ${groups.length} groups (${runCount} variants); timing ${opts.runs} rounds`)
-  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'))
+  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'), progress)
 
   for (const group of groups) {
     group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))

@@ -8,8 +8,8 @@ const { parseArgs, USAGE } = require('./args.cjs')
 const { resolveNodes } = require('./nodes.cjs')
 const { generate } = require('./generate.cjs')
 const { variantsFor } = require('./variants.cjs')
-const { runOnce } = require('./child.cjs')
-const { verifyApp, assertRunOk } = require('./verify.cjs')
+const { timeRounds } = require('./rounds.cjs')
+const { verifyApp } = require('./verify.cjs')
 const { summarise } = require('./stats.cjs')
 const { checkBudgets } = require('./budgets.cjs')
 const { formatGroup } = require('./report.cjs')
@@ -44,27 +44,6 @@ function buildGroups (nodes, generated, only, patchrunRoot) {
   return groups
 }
 
-// Round-robin: each round runs every variant of every group once, so drift in machine load spreads over all
-// of them; the starting point rotates each round so no variant always follows the same neighbour.
-// Returns the 1-minute load average seen after each round: the bench keeps one CPU busy, so more than that
-// means something else ran alongside and the numbers are noisier than they look.
-function timeRounds (groups, runs, probeFile) {
-  const tasks = groups.flatMap((group) => group.variants.map((variant) => ({ group, variant })))
-  const loads = []
-  for (let round = 0; round < runs; round++) {
-    const start = Date.now()
-    for (let k = 0; k < tasks.length; k++) {
-      const { group, variant } = tasks[(k + round) % tasks.length]
-      const result = runOnce(group.node, variant, group.app, probeFile)
-      assertRunOk(result, group.stdout, group.node, group.app, variant)
-      group.samples[variant.id].push({ wallMs: result.wallMs, cpuMs: result.cpuMs, rssMiB: result.rssMiB })
-    }
-    loads.push(os.loadavg()[0])
-    progress(`round ${round + 1}/${runs}: ${tasks.length} runs in ${((Date.now() - start) / 1000).toFixed(1)} s, ` +
-      `load ${loads[round].toFixed(2)}`)
-  }
-  return loads
-}
 
 // A warning line when the load average went clearly above the one CPU the bench itself keeps busy.
 function describeLoad (loads) {
@@ -119,7 +98,7 @@ function main (argv) {
     for (const note of notes) progress(`note: ${note}`)
   }
   progress(`verified ${groups.length} groups; timing ${opts.runs} rounds`)
-  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'))
+  const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'), progress)
 
   const blocks = []
   for (const group of groups) {
