@@ -195,7 +195,9 @@ describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
   // reaches the app once. Then the rule itself, which the kernel's merging of pending signals could hide
   // in the first test: a SIGINT sent to patchrun alone is not relayed in a terminal, while SIGTERM is.
   function inTerminal(onOutput) {
-    const command = [NODE, BIN, '--', NODE, app('server.js'), 'handle'].map(shellQuote).join(' ')
+    // `script` runs the command through $SHELL, or /bin/sh when SHELL is unset (as under CI); dash stays
+    // in between as a parent and dies of the terminal's SIGINT itself. `exec` leaves patchrun alone.
+    const command = `exec ${[NODE, BIN, '--', NODE, app('server.js'), 'handle'].map(shellQuote).join(' ')}`
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: APP, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', (chunk) => {
