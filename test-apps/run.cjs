@@ -220,6 +220,19 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
       // finishes loading, so a post-import hook on them never runs (README, "When a hook runs": after the
       // target's body has executed). The typescript main is probed in the worker_threads test.
       assert.deepEqual(broken.patched.probes, [])
+      // explain says so: lib/tsc.js began, and the process exited inside it.
+      const explained = await run([NODE, BIN, 'explain', '--json', '--patches', PATCHES, '--', ...tsc, '-p', 'fixtures/tsc/broken'])
+      assert.equal(explained.code, 2, explained.stderr)
+      assert.equal(explained.stderr, broken.bare.stderr)
+      const report = JSON.parse(explained.stdout.slice(broken.bare.stdout.length))
+      const tscRow = report.patches.find((r) => r.target === 'typescript/lib/tsc.js')
+      assert.deepEqual(tscRow, {
+        patch: `${PROBE_NAME}#4`,
+        target: 'typescript/lib/tsc.js',
+        verdict: 'never finished',
+        detail: `version ${installed('typescript')}, ${nodeModule('typescript', 'lib', 'tsc.js')}: the process exited inside its body`,
+      })
+      assert.equal(report.patches.find((r) => r.target === 'typescript').verdict, 'never loaded')
     } finally {
       for (const dir of outDirs) fs.rmSync(dir, { recursive: true, force: true })
     }

@@ -539,6 +539,33 @@ describe('patchrun explain', () => {
     assert.deepEqual(report.patches, table)
     assert.deepEqual(report.exit, { code: 3, signal: null })
   })
+
+  test('never finished: a target whose body threw, and one whose body exited the process', () => {
+    // unfinished.js catches cli-throw-lib's error, then cli-exit-lib calls process.exit(4) in its body.
+    const lib = (name) => path.join(APP, 'node_modules', name, 'index.js')
+    const bare = spawnSync(NODE, [app('unfinished.js')], { cwd: APP, env: { ...cleanEnv(), CLI_EXIT_LIB_CODE: '4' }, encoding: 'utf8' })
+    const result = patchrun(['explain', '--json', '--patches', 'unfinished,lib', '--', NODE, app('unfinished.js')], { env: { CLI_EXIT_LIB_CODE: '4' } })
+    assert.equal(result.status, 4, result.stderr)
+    assert.equal(result.stderr, bare.stderr)
+    assert.match(bare.stderr, /caught cli-throw-lib cannot load here\ncli-exit-lib: exiting from my body\n$/)
+    const { patches, exit } = JSON.parse(result.stdout)
+    assert.deepEqual(exit, { code: 4, signal: null })
+    assert.deepEqual(patches, [
+      {
+        patch: 'patchrun-patch-unfinished#0',
+        target: 'cli-throw-lib',
+        verdict: 'never finished',
+        detail: `version 1.2.3, ${lib('cli-throw-lib')}: its body threw TypeError: cli-throw-lib cannot load here`,
+      },
+      {
+        patch: 'patchrun-patch-unfinished#1',
+        target: 'cli-exit-lib',
+        verdict: 'never finished',
+        detail: `version 3.1.0, ${lib('cli-exit-lib')}: the process exited inside its body`,
+      },
+      { patch: 'patchrun-patch-lib', target: 'cli-target-lib', verdict: 'never loaded', detail: 'wanted >=2' },
+    ])
+  })
 })
 
 /** The value sh gives each variable after evaluating `script` (patchrun env's output). */

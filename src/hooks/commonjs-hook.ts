@@ -62,13 +62,21 @@ export function installPackageLoadHook(registry: Registry): void {
   const originalModuleLoad = proto.load
   const packages = registry.byPackage
   proto._compile = function _compile(this: InternalModule, ...args: unknown[]): unknown {
-    const result = originalCompile.apply(this, args)
     const filename = args[1]
-    if (typeof filename !== 'string') return result
-    const name = packageNameOf(filename)
-    if (name === undefined || !packages.has(name)) return result
-    const pkg = packageFileOf(filename)
-    if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
+    const name = typeof filename === 'string' ? packageNameOf(filename) : undefined
+    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename as string) : undefined
+    if (pkg === undefined) return originalCompile.apply(this, args)
+    // A body that throws or exits the process never reaches the hooks: `explain` says so.
+    const body = registry.bodyStarted(filename as string, pkg)
+    let result: unknown
+    try {
+      result = originalCompile.apply(this, args)
+    } catch (error) {
+      registry.bodyEnded(body, true, error)
+      throw error
+    }
+    registry.bodyEnded(body, false)
+    registry.onCommonJS(this, filename as string, pkg)
     return result
   }
   proto.load = function load(this: InternalModule, filename: string): void {

@@ -62,7 +62,8 @@ export interface ManifestSource {
 
 /** What happened when a registration met a loaded module: the record behind `explain` and reports. */
 export interface Outcome {
-  readonly verdict: 'applied' | 'skipped' | 'failed'
+  /** `unfinished`: the target's body began but never finished (it threw, or the process exited inside it). */
+  readonly verdict: 'applied' | 'skipped' | 'failed' | 'unfinished'
   readonly patch: string
   readonly target: string
   readonly version: string | undefined
@@ -70,7 +71,7 @@ export interface Outcome {
   readonly format: ModuleFormat
   /** True when the hook ran on a module that had loaded before it was registered. */
   readonly late: boolean
-  /** Why it was skipped, or the error code and message of the failure. */
+  /** Why it was skipped or unfinished, or the error code and message of the failure. */
   readonly reason?: string
 }
 
@@ -104,6 +105,12 @@ export interface HookInstaller {
   esm(): void
 }
 
+/** A targeted CommonJS file whose body is running. */
+export interface RunningBody {
+  readonly file: string
+  readonly pkg: PackageFile
+}
+
 const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 export class Registry {
@@ -123,6 +130,8 @@ export class Registry {
   private builtinReplacements: Map<string, unknown> | undefined
   /** Every registration in registration order, kept after `unregister` (what it applied can still be undone). */
   private readonly ordered: Registration[] = []
+  /** Targeted CommonJS bodies running now: one the process exits inside never reaches its hooks. */
+  private readonly running = new Set<RunningBody>()
 
   esmNeeded(): void {
     this.installer?.esm()
@@ -265,6 +274,34 @@ export class Registry {
     const matching = list.filter((r) => this.matches(r.target, file, pkg, specifier))
     if (matching.length === 0) return
     this.runHooks(matching, namespace, namespace, () => this.packageContext(pkg, file, 'module'))
+  }
+
+  /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
+  bodyStarted(file: string, pkg: PackageFile): RunningBody {
+    const body = { file, pkg }
+    this.running.add(body)
+    return body
+  }
+
+  /** The body returned (its hooks run next) or threw (`threw`): the load failed, and the hooks never run. */
+  bodyEnded(body: RunningBody, threw: boolean, error?: unknown): void {
+    this.running.delete(body)
+    if (threw) this.recordUnfinished(body, `its body threw ${describeThrown(error)}`)
+  }
+
+  /** At exit: bodies still running are where the process exited (tsc's lib/_tsc.js calls process.exit in its body). */
+  recordRunningAtExit(): void {
+    for (const body of this.running) this.recordUnfinished(body, 'the process exited inside its body')
+    this.running.clear()
+  }
+
+  private recordUnfinished({ file, pkg }: RunningBody, reason: string): void {
+    const version = readPackageVersion(pkg.dir)
+    for (const registration of this.byPackage.get(pkg.name) ?? []) {
+      if (!this.matches(registration.target, file, pkg, undefined)) continue
+      debug('unfinished %s → %s (%s): %s', registration.label, registration.target.spec, file, reason)
+      this.outcomes.push({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })
+    }
   }
 
   /** Whether `file` (or `specifier`, for an import) is what a package target names. */
@@ -476,6 +513,16 @@ function warnLate(target: string, importers: readonly string[]): void {
       'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
     { type: 'PatchrunWarning', code: WarningCode.Late },
   )
+}
+
+/** `TypeError: message` for an error, the value itself for anything else thrown. */
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`
+  try {
+    return String(error)
+  } catch {
+    return typeof error
+  }
 }
 
 function causeDetail(error: PatchrunError): string | undefined {

@@ -2,7 +2,7 @@
 import type { Plan } from '../config/plan'
 import type { ProcessReport } from './process-report'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never loaded' | 'late' | 'failed' | 'not found'
+export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
 
 export interface ExplainRow {
   readonly patch: string
@@ -30,10 +30,12 @@ export function explainRows({ plan, disabled, notFound, processes }: ExplainInpu
       const failed = mine.find((o) => o.verdict === 'failed')
       const applied = mine.filter((o) => o.verdict === 'applied')
       const skipped = mine.find((o) => o.verdict === 'skipped')
+      const unfinished = mine.find((o) => o.verdict === 'unfinished')
       if (failed) rows.push({ patch, target: entry.target, verdict: 'failed', detail: failed.reason ?? '' })
       else if (applied.some((o) => o.late)) rows.push({ patch, target: entry.target, verdict: 'late', detail: `loaded before the hook; patched at once: ${describe(applied)}` })
       else if (applied.length > 0) rows.push({ patch, target: entry.target, verdict: 'applied', detail: describe(applied) })
       else if (skipped) rows.push({ patch, target: entry.target, verdict: 'skipped', detail: skipped.reason ?? '' })
+      else if (unfinished) rows.push({ patch, target: entry.target, verdict: 'never finished', detail: `${describe([unfinished])}: ${unfinished.reason}` })
       else rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: entry.versions ? `wanted ${entry.versions}` : '' })
     }
   }

@@ -20,6 +20,7 @@ export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
 export function writeReportAtExit(registry: Registry, dir: string): void {
   const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads')
   process.on('exit', () => {
+    registry.recordRunningAtExit()
     const report: ProcessReport = {
       pid: process.pid,
       ppid: process.ppid,
