@@ -740,6 +740,10 @@ describe('patchrun doctor', () => {
     assert.ok(texts.includes(`Node ${process.version}`))
     assert.ok(texts.includes(`config ${conf('merge', '.patchrunrc.json')} is valid`))
     assert.ok(texts.includes('patch alpha → patchrun-patch-alpha@1.0.0 (1 target)'))
+    // The ESM line describes what the preload does on this Node (README, "How it hooks").
+    const esm = texts.find((text) => text.startsWith('ESM hooks: '))
+    if (typeof require('node:module').registerHooks === 'function') assert.match(esm, /^ESM hooks: in-thread /)
+    else assert.equal(esm, 'ESM hooks: no in-thread hooks on this Node: builtin targets of an ESM app are patched at start-up; an off-thread loader (module.register) starts only for installed true-ESM package targets')
   })
 
   test('a missing patch package: an error line, exit 1', () => {

@@ -47,7 +47,7 @@ function checkNode(): Check[] {
     ? 'in-thread (module.registerHooks), import-in-the-middle in-thread for true-ESM targets'
     : hasRegisterHooks
       ? 'in-thread resolve hook (module.registerHooks); true-ESM targets use an off-thread loader (this Node predates nodejs/node#59929)'
-      : 'off-thread loader (module.register), started only for ESM apps with builtin or true-ESM targets'
+      : 'no in-thread hooks on this Node: builtin targets of an ESM app are patched at start-up; an off-thread loader (module.register) starts only for installed true-ESM package targets'
   return [
     { level: 'ok', text: `Node ${process.version}` },
     { level: 'ok', text: 'CommonJS hooks: Module.prototype._compile/load and Module._load wrappers (no extra resolution)' },
