@@ -208,6 +208,15 @@ describe("a patch module's unpatch export", () => {
   }
 })
 
+describe('the wrapping toolkit loads only when a patch calls it', () => {
+  for (const preload of PRELOADS) {
+    test(`a patch that changes net by hand does not load it; one that calls context.wrap does (--${preload})`, () => {
+      assert.deepEqual(runApp('toolkit-loaded.cjs', { preload, patches: ['hand'] }), { isIP: 4, toolkitLoaded: false })
+      assert.deepEqual(runApp('toolkit-loaded.cjs', { preload, patches: ['wrap'] }), { isIP: 44, toolkitLoaded: true })
+    })
+  }
+})
+
 describe('unpatchAll()', () => {
   for (const preload of PRELOADS) {
     test(`takes every patch back with no residue; what was made or taken while patched keeps working (--${preload})`, () => {

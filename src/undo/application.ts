@@ -56,12 +56,25 @@ export function removePatch(app: Application): void {
 
 /**
  * A context for one application: the module's details, and the toolkit bound to its journal. The
- * toolkit's code loads with the first patch that applies, not with the preload (the `../undo/` path
- * resolves the same from the preload's bundle in dist/preload: scripts/bundle-preload.cjs).
+ * toolkit's code (~36 KB) loads the first time a patch calls it, not with the preload nor for a patch
+ * that changes its target by hand (the `../undo/` path resolves the same from the preload's bundle in
+ * dist/preload: scripts/bundle-preload.cjs).
  */
 export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit>, changes: Change[]): HookContext {
-  const { createToolkit } = require('../undo/toolkit') as typeof import('./toolkit')
-  return { ...details, ...createToolkit(changes) }
+  let toolkit: PatchToolkit | undefined
+  const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
+    ((...args: unknown[]) => {
+      toolkit ??= (require('../undo/toolkit') as typeof import('./toolkit')).createToolkit(changes)
+      return (toolkit[key] as (...args: unknown[]) => unknown)(...args)
+    }) as PatchToolkit[K]
+  return {
+    ...details,
+    wrap: forward('wrap'),
+    wrapMethod: forward('wrapMethod'),
+    unwrap: forward('unwrap'),
+    isWrapped: forward('isWrapped'),
+    getOriginal: forward('getOriginal'),
+  }
 }
 
 /** A builtin's ESM facade copies its exports: after changing them, importers need the copy refreshed. */
