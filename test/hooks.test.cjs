@@ -316,6 +316,20 @@ describe('two copies of one package', () => {
   }
 })
 
+describe("pnpm's layout: the app's node_modules/<name> links into node_modules/.pnpm", () => {
+  for (const app of ['pnpm.cjs', 'pnpm.mjs']) {
+    for (const preload of PRELOADS) {
+      test(`the package is patched once, at its real path, in ${app} (--${preload})`, () => {
+        const { json } = runApp(app, { preload, patches: ['pnpm'] })
+        assert.equal(json.version, 'patch-pnpm(3.0.0)')
+        assert.deepEqual(json.log, ['body:pnpm-lib@3.0.0', 'loaded:patch-pnpm', 'patch:patch-pnpm:pnpm-lib'])
+        const dir = path.join('.pnpm', 'pnpm-lib@3.0.0', 'node_modules', 'pnpm-lib')
+        assert.deepEqual(json.contexts, [packageContext({ name: 'pnpm-lib', patch: 'patch-pnpm', dir, file: 'index.js', format: 'commonjs', version: '3.0.0' })])
+      })
+    }
+  }
+})
+
 describe('version ranges', () => {
   /** The NODE_DEBUG=patchrun lines that say a patch entry was skipped. */
   const skippedLines = (stderr, label) => stderr.split('\n').filter((line) => line.includes('skipped') && line.includes(`${label} `))
