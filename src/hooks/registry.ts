@@ -7,6 +7,7 @@ import { matchesSubpath, parseTarget, type Target } from './target'
 import { packageFileOf, type PackageFile } from './module-path'
 import { applyPatch, createPatchContext, removePatch, type Application } from '../undo/application'
 import type { Change } from '../wrap'
+import { findVersionMismatch, isValidRange } from './version-range'
 import type { HookContext, InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** A loaded module as hooks see it, before the per-patch fields are added. */
@@ -93,7 +94,7 @@ export class Registry {
     if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
     if (opts.versions !== undefined && source === undefined) {
       // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
-      if (typeof opts.versions !== 'string' || loadSemver().validRange(opts.versions) === null) {
+      if (typeof opts.versions !== 'string' || !isValidRange(opts.versions)) {
         throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
       }
     }
@@ -280,7 +281,7 @@ export class Registry {
       const record = (verdict: Outcome['verdict'], reason?: string): void => {
         this.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason })
       }
-      const skip = this.versionMismatch(registration, version, format)
+      const skip = findVersionMismatch(registration, version, format, (error) => this.fail(error))
       if (skip !== undefined) {
         debug('skipped %s: %s', where, skip)
         record('skipped', skip)
@@ -378,21 +379,6 @@ export class Registry {
     return this.ordered.find((r) => r.patch === patch)?.enabled
   }
 
-  /** Why a registration must not run on this version, or undefined when it may. */
-  private versionMismatch(registration: Registration, version: string | undefined, format: ModuleFormat): string | undefined {
-    const range = registration.versions
-    if (range === undefined || format === 'builtin') return undefined
-    const semver = loadSemver()
-    if (semver.validRange(range) === null) {
-      const problem = `"versions" ${JSON.stringify(range)} is not a valid semver range`
-      this.fail(registration.source ? registration.source.invalid(problem) : badTarget('versions', range, 'a semver range'))
-      return problem
-    }
-    if (version === undefined) return `versions ${range} required, but the package.json has no version`
-    if (!semver.satisfies(version, range, { includePrerelease: true })) return `version ${version} is outside ${range}`
-    return undefined
-  }
-
   /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
   fail(error: PatchrunError): void {
     debug('failed: [%s] %s', error.code, error.message)
@@ -460,18 +446,4 @@ function describeThrown(error: unknown): string {
 function causeDetail(error: PatchrunError): string | undefined {
   const cause = error.cause
   return cause instanceof Error && cause.stack ? `Cause: ${cause.stack}` : undefined
-}
-
-interface Semver {
-  validRange(range: string): string | null
-  satisfies(version: string, range: string, options: { includePrerelease: boolean }): boolean
-}
-
-let semver: Semver | undefined
-/** semver is loaded only when a version range is first checked: it costs ~10 ms and ~5 MiB to load. */
-function loadSemver(): Semver {
-  return (semver ??= {
-    validRange: require('semver/ranges/valid') as Semver['validRange'],
-    satisfies: require('semver/functions/satisfies') as Semver['satisfies'],
-  })
 }
