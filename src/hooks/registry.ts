@@ -1,34 +1,18 @@
 // The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
 import { types } from 'node:util'
 import { debug } from '../debug'
-import { PatchrunError, WarningCode, badTarget, patchFailed } from '../errors'
+import { PatchrunError, WarningCode, patchFailed } from '../errors'
 import { readPackageVersion, resolvePackageMain } from './package-info'
-import { matchesSubpath, parseTarget, type Target } from './target'
+import { matchesSubpath, type Target } from './target'
 import { packageFileOf, type PackageFile } from './module-path'
 import { applyPatch, createPatchContext, removePatch, type Application } from '../undo/application'
 import type { Change } from '../wrap'
-import { findVersionMismatch, isValidRange } from './version-range'
+import { findVersionMismatch } from './version-range'
+import { createRegistration, type Registration } from './registration'
 import type { HookContext, InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** A loaded module as hooks see it, before the per-patch fields are added. */
 type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
-
-interface Registration {
-  readonly target: Target
-  readonly hook: PostImportHook
-  readonly unpatch: PostImportHook | undefined
-  /** The patch's name, as `unpatch(name)` takes it. */
-  readonly patch: string
-  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
-  readonly label: string
-  /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
-  enabled: boolean
-  readonly versions: string | undefined
-  readonly options: Readonly<Record<string, unknown>>
-  readonly source: ManifestSource | undefined
-  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
-  readonly done: WeakSet<object>
-}
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -43,8 +27,6 @@ export interface RunningBody {
   readonly file: string
   readonly pkg: PackageFile
 }
-
-const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 export class Registry {
   /** Builtin ids as `require`/`import` spell them (`net`, `node:net`) → the builtin's name. */
@@ -87,31 +69,8 @@ export class Registry {
    * itself is not "already loaded" then.
    */
   register(targetSpec: string, hook: PostImportHook, opts: InternalRegisterOptions = {}, source?: ManifestSource, atPreload = false): PostImportHookHandle {
-    const target = parseTarget(targetSpec)
-    if (typeof target === 'string') {
-      throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
-    }
-    if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
-    if (opts.versions !== undefined && source === undefined) {
-      // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
-      if (typeof opts.versions !== 'string' || !isValidRange(opts.versions)) {
-        throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
-      }
-    }
-    if (opts.unpatch !== undefined && typeof opts.unpatch !== 'function') throw badTarget('unpatch', typeof opts.unpatch, 'a function (exports, context) => void')
-    const patch = opts.patch ?? 'registerPostImportHook'
-    const registration: Registration = {
-      target,
-      hook,
-      unpatch: opts.unpatch,
-      patch,
-      label: opts.label ?? patch,
-      enabled: true,
-      versions: opts.versions,
-      options: opts.options ?? EMPTY_OPTIONS,
-      source,
-      done: new WeakSet(),
-    }
+    const registration = createRegistration(targetSpec, hook, opts, source)
+    const { target } = registration
     this.ordered.push(registration)
     if (target.kind === 'builtin') {
       for (const id of target.ids) this.builtinIds.set(id, target.name)

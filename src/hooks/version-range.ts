@@ -1,6 +1,7 @@
 // A registration's `versions` range against a target's version, with semver loaded only once a range is checked.
 import { badTarget, type PatchrunError } from '../errors'
-import type { ManifestSource, ModuleFormat } from './hook-types'
+import type { ModuleFormat } from './hook-types'
+import type { Registration } from './registration'
 
 interface Semver {
   validRange(range: string): string | null
@@ -17,7 +18,7 @@ export function isValidRange(range: string): boolean {
  * manifest: the preload defers the check) is handed to `fail` and skips the hook.
  */
 export function findVersionMismatch(
-  registration: { readonly versions: string | undefined; readonly source: ManifestSource | undefined },
+  registration: Pick<Registration, 'versions' | 'source'>,
   version: string | undefined,
   format: ModuleFormat,
   fail: (error: PatchrunError) => void,
