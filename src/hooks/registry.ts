@@ -5,14 +5,10 @@ import { PatchrunError, WarningCode, patchFailed } from '../errors'
 import { readPackageVersion, resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
 import { packageFileOf, type PackageFile } from './module-path'
-import { applyPatch, createPatchContext, removePatch, type Application } from '../undo/application'
-import type { Change } from '../wrap'
-import { findVersionMismatch } from './version-range'
+import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
-import type { HookContext, InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
-
-/** A loaded module as hooks see it, before the per-patch fields are added. */
-type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
+import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -103,7 +99,7 @@ export class Registry {
   onBuiltin(name: string, exports: unknown): unknown {
     const list = this.byBuiltin.get(name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      const replaced = this.runHooks(list, exports, exports, () => this.builtinContext())
+      const replaced = runHooks(this, list, exports, exports, describeBuiltin)
       if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
     }
     return this.builtinReplacements?.get(name) ?? exports
@@ -155,7 +151,7 @@ export class Registry {
       module.exports = exports
       format = 'module'
     }
-    const result = this.runHooks(matching, module, exports, () => this.packageContext(pkg, file, format), false, module)
+    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format), false, module)
     if (result !== exports) module.exports = result
   }
 
@@ -165,7 +161,7 @@ export class Registry {
     if (list === undefined) return
     const matching = list.filter((r) => this.matches(r.target, file, pkg, specifier))
     if (matching.length === 0) return
-    this.runHooks(matching, namespace, namespace, () => this.packageContext(pkg, file, 'module'))
+    runHooks(this, matching, namespace, namespace, () => describePackageModule(pkg, file, 'module'))
   }
 
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
@@ -203,87 +199,9 @@ export class Registry {
     return specifier === pkg.name || file === resolvePackageMain(pkg.dir, pkg.name)
   }
 
-  private builtinContext() {
-    return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' as const }
-  }
-
   /** Every registration still waiting or applied: target, patch and range, in registration order per target. */
   listRegistrations(): Array<{ patch: string; target: string; versions: string | undefined }> {
     return [...this.byBuiltin.values(), ...this.byPackage.values()].flat().map((r) => ({ patch: r.label, target: r.target.spec, versions: r.versions }))
-  }
-
-  private packageContext(pkg: PackageFile, file: string, format: ModuleFormat) {
-    return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
-  }
-
-  /**
-   * Runs each registration once per module instance (`key`), in registration order, threading the
-   * exports: a hook that returns a value replaces them for the hooks after it and for importers.
-   * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
-   */
-  private runHooks(
-    list: readonly Registration[],
-    key: object,
-    exports: unknown,
-    describe: () => ModuleDetails,
-    late = false,
-    module?: { exports: unknown },
-  ): unknown {
-    let details: ModuleDetails | undefined
-    for (const registration of list.slice()) {
-      if (registration.done.has(key)) continue
-      registration.done.add(key)
-      details ??= describe()
-      const { version, file, format } = details
-      const target = registration.target.spec
-      const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
-      const record = (verdict: Outcome['verdict'], reason?: string): void => {
-        this.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason })
-      }
-      const skip = findVersionMismatch(registration, version, format, (error) => this.fail(error))
-      if (skip !== undefined) {
-        debug('skipped %s: %s', where, skip)
-        record('skipped', skip)
-        continue
-      }
-      const changes: Change[] = []
-      const context = createPatchContext({ ...details, name: target, options: registration.options, patch: registration.label }, changes)
-      const app: Application = {
-        patch: registration.patch,
-        target,
-        version,
-        file,
-        format,
-        exports,
-        module,
-        context,
-        hook: registration.hook,
-        unpatch: registration.unpatch,
-        changes,
-        applied: false,
-        replacement: undefined,
-        builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
-      }
-      this.applications.push(app)
-      if (!registration.enabled) {
-        debug('not applied %s: %s is unpatched', where, registration.patch)
-        continue
-      }
-      try {
-        const result = applyPatch(app)
-        if (app.replacement !== undefined) exports = result
-        debug('applied %s%s', where, version ? ` @ ${version}` : '')
-        record('applied')
-      } catch (error) {
-        // A patch that threw may have wrapped a few things first: take those back, load the target clean.
-        for (let i = changes.length - 1; i >= 0; i--) changes[i]!.undo()
-        app.applied = false
-        const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, target, file, error)
-        record('failed', `[${failure.code}] ${failure.message}`)
-        this.fail(failure)
-      }
-    }
-    return exports
   }
 
   /** Switches a patch off or on: applied modules are restored or patched again, later loads follow. */
@@ -352,7 +270,7 @@ export class Registry {
       if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
       warnLate(target.spec, [])
       const exports = process.getBuiltinModule?.(target.name) ?? require(target.name)
-      this.runHooks([registration], exports, exports, () => this.builtinContext(), true)
+      runHooks(this, [registration], exports, exports, describeBuiltin, true)
       return
     }
     const cache = require.cache
@@ -366,7 +284,7 @@ export class Registry {
         .map((m) => m!.filename)
       warnLate(target.spec, importers)
       const exports = module.exports
-      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'), true, module)
+      const result = runHooks(this, [registration], module, exports, () => describePackageModule(pkg, file, 'commonjs'), true, module)
       if (result !== exports) module.exports = result
     }
   }
