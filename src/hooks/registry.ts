@@ -1,13 +1,14 @@
 // The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
 import { types } from 'node:util'
 import { debug } from '../debug'
-import { PatchrunError, WarningCode, patchFailed } from '../errors'
+import { PatchrunError, patchFailed } from '../errors'
 import { readPackageVersion, resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
-import { packageFileOf, type PackageFile } from './module-path'
+import type { PackageFile } from './module-path'
 import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
 import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import { runIfAlreadyLoaded } from './late-registration'
 import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
@@ -77,7 +78,7 @@ export class Registry {
       this.installer?.packages()
     }
     debug('registered %s for %s%s', registration.label, target.spec, opts.versions ? ` (${opts.versions})` : '')
-    this.runIfAlreadyLoaded(registration, atPreload)
+    runIfAlreadyLoaded(this, registration, atPreload)
     return { unregister: () => this.unregister(registration) }
   }
 
@@ -263,51 +264,12 @@ export class Registry {
     if (this.strict) throw error
     process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
   }
-
-  private runIfAlreadyLoaded(registration: Registration, atPreload: boolean): void {
-    const { target } = registration
-    if (target.kind === 'builtin') {
-      if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
-      warnLate(target.spec, [])
-      const exports = process.getBuiltinModule?.(target.name) ?? require(target.name)
-      runHooks(this, [registration], exports, exports, describeBuiltin, true)
-      return
-    }
-    const cache = require.cache
-    for (const file of Object.keys(cache)) {
-      const module = cache[file]
-      if (module === undefined || !module.loaded || !file.includes(target.name)) continue
-      const pkg = packageFileOf(file)
-      if (pkg === undefined || !this.matches(target, file, pkg, undefined)) continue
-      const importers = Object.values(cache)
-        .filter((m) => m !== undefined && m.children.includes(module))
-        .map((m) => m!.filename)
-      warnLate(target.spec, importers)
-      const exports = module.exports
-      const result = runHooks(this, [registration], module, exports, () => describePackageModule(pkg, file, 'commonjs'), true, module)
-      if (result !== exports) module.exports = result
-    }
-  }
-}
-
-/** Node's own list of what it has loaded; undocumented but present since Node 0.x, so read defensively. */
-function loadedBuiltins(): readonly string[] {
-  return (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
 }
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
-}
-
-function warnLate(target: string, importers: readonly string[]): void {
-  const who = importers.length > 0 ? ` It was already required by: ${importers.join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
-  process.emitWarning(
-    `"${target}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
-      'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
-    { type: 'PatchrunWarning', code: WarningCode.Late },
-  )
 }
 
 /** `TypeError: message` for an error, the value itself for anything else thrown. */
