@@ -2,13 +2,14 @@
 import { types } from 'node:util'
 import { debug } from '../debug'
 import { PatchrunError, patchFailed } from '../errors'
-import { readPackageVersion, resolvePackageMain } from './package-info'
+import { resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
 import type { PackageFile } from './module-path'
 import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
 import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
 import { runIfAlreadyLoaded } from './late-registration'
+import { describeThrown, recordUnfinished, type RunningBody } from './unfinished-body'
 import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
@@ -17,12 +18,6 @@ export interface HookInstaller {
   packages(): void
   /** A targeted package with ES modules is loading through `require`: ESM hooks are needed now. */
   esm(): void
-}
-
-/** A targeted CommonJS file whose body is running. */
-export interface RunningBody {
-  readonly file: string
-  readonly pkg: PackageFile
 }
 
 export class Registry {
@@ -175,22 +170,13 @@ export class Registry {
   /** The body returned (its hooks run next) or threw (`threw`): the load failed, and the hooks never run. */
   bodyEnded(body: RunningBody, threw: boolean, error?: unknown): void {
     this.running.delete(body)
-    if (threw) this.recordUnfinished(body, `its body threw ${describeThrown(error)}`)
+    if (threw) recordUnfinished(this, body, `its body threw ${describeThrown(error)}`)
   }
 
   /** At exit: bodies still running are where the process exited (tsc's lib/_tsc.js calls process.exit in its body). */
   recordRunningAtExit(): void {
-    for (const body of this.running) this.recordUnfinished(body, 'the process exited inside its body')
+    for (const body of this.running) recordUnfinished(this, body, 'the process exited inside its body')
     this.running.clear()
-  }
-
-  private recordUnfinished({ file, pkg }: RunningBody, reason: string): void {
-    const version = readPackageVersion(pkg.dir)
-    for (const registration of this.byPackage.get(pkg.name) ?? []) {
-      if (!this.matches(registration.target, file, pkg, undefined)) continue
-      debug('unfinished %s → %s (%s): %s', registration.label, registration.target.spec, file, reason)
-      this.outcomes.push({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })
-    }
   }
 
   /** Whether `file` (or `specifier`, for an import) is what a package target names. */
@@ -270,16 +256,6 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
-}
-
-/** `TypeError: message` for an error, the value itself for anything else thrown. */
-function describeThrown(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  try {
-    return String(error)
-  } catch {
-    return typeof error
-  }
 }
 
 function causeDetail(error: PatchrunError): string | undefined {
