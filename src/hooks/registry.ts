@@ -1,4 +1,4 @@
-// The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
+// The post-import hook registry: which hooks wait for which targets, routing a loaded module to them, and switching a patch off and on.
 import { types } from 'node:util'
 import { debug } from '../debug'
 import { PatchrunError, patchFailed } from '../errors'
