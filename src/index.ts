@@ -1,10 +1,10 @@
 // patchrun's public API, as a plain list of named exports.
-import type { PostImportHook, PostImportHookHandle, RegisterOptions } from './hooks/registry'
+import type { PostImportHook, PostImportHookHandle, RegisterOptions } from './hooks/hook-types'
 import { createInstaller } from './hooks/install'
 import { processState } from './process-state'
 
 export { PatchrunError, ErrorCode, WarningCode } from './errors'
-export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, RegisterOptions } from './hooks/registry'
+export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, RegisterOptions } from './hooks/hook-types'
 export { wrap, wrapMethod, unwrap, isWrapped, getOriginal } from './wrap'
 export type { AccessorWrapper, AnyConstructor, AnyFunction, Change, ChangeRecorder, WrapOptions, WrappedAccessor, Wrapper } from './wrap'
 export { unpatch, unpatchAll, patches, isPatched, withPatches, withoutPatches } from './undo/runtime'

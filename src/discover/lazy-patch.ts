@@ -1,6 +1,6 @@
 // A manifest entry as a post-import hook: the patch module is read only when its target first loads.
 import { patchLoadFailed } from '../errors'
-import type { PostImportHook } from '../hooks/registry'
+import type { PostImportHook } from '../hooks/hook-types'
 import type { ManifestEntry, PatchPackage } from './manifest'
 
 type PatchFunction = (exports: unknown, context: unknown) => unknown

@@ -1,101 +1,16 @@
-// The post-import hook registry: which hooks wait for which targets, and routing a loaded module to them.
+// The post-import hook registry: which hooks wait for which targets, routing a loaded module to them, and switching a patch off and on.
 import { types } from 'node:util'
 import { debug } from '../debug'
-import { PatchrunError, WarningCode, badTarget, patchFailed } from '../errors'
-import { readPackageVersion, resolvePackageMain } from './package-info'
-import { matchesSubpath, parseTarget, type Target } from './target'
-import { packageFileOf, type PackageFile } from './module-path'
-import { applyPatch, createPatchContext, removePatch, type Application } from '../undo/application'
-import type { PatchToolkit } from '../undo/toolkit'
-import type { Change } from '../wrap'
-
-/** A loaded module as hooks see it, before the per-patch fields are added. */
-type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
-
-export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
-
-/**
- * What a hook learns about the module it patches, and the wrapping toolkit (`wrap`, `wrapMethod`,
- * `unwrap`, `isWrapped`, `getOriginal`) whose every change is recorded against the patch for `unpatch`.
- */
-export interface HookContext extends PatchToolkit {
-  /** The target as registered: `net`, `express`, `express/lib/router/index.js`. */
-  readonly name: string
-  /** The target package's version from its own package.json; Node's version for a builtin. */
-  readonly version: string | undefined
-  /** The target package's root directory; undefined for a builtin. */
-  readonly directory: string | undefined
-  /** The file that loaded; undefined for a builtin. */
-  readonly file: string | undefined
-  readonly format: ModuleFormat
-  /** The patch's options (from config); an empty object when none were given. */
-  readonly options: Readonly<Record<string, unknown>>
-  /** Who registered the hook: the patch package (with `#index` when it has several entries), or the API's `patch`. */
-  readonly patch: string
-}
-
-/** Called once per loaded instance of its target, after the target's body ran and before any importer gets it. */
-export type PostImportHook = (exports: any, context: HookContext) => unknown
-
-export interface RegisterOptions {
-  /** A semver range the target package's version must satisfy; otherwise the hook is skipped. */
-  readonly versions?: string
-  /** Handed to the hook as `context.options`. */
-  readonly options?: Readonly<Record<string, unknown>>
-  /** The patch's name, for `unpatch(name)`, warnings and the debug trace. Default `registerPostImportHook`. */
-  readonly patch?: string
-  /** Takes back, in `unpatch`, what the hook changed by hand (changes made with `context.wrap` undo themselves). */
-  readonly unpatch?: PostImportHook
-}
-
-/** The preload's own registrations: a label per manifest entry besides the package's name. */
-export interface InternalRegisterOptions extends RegisterOptions {
-  readonly label?: string
-}
-
-/** Where a manifest entry came from, so a bad entry found late still names its package and index. */
-export interface ManifestSource {
-  readonly packageDir: string
-  readonly index: number
-  readonly invalid: (problem: string) => PatchrunError
-}
-
-/** What happened when a registration met a loaded module: the record behind `explain` and reports. */
-export interface Outcome {
-  /** `unfinished`: the target's body began but never finished (it threw, or the process exited inside it). */
-  readonly verdict: 'applied' | 'skipped' | 'failed' | 'unfinished'
-  readonly patch: string
-  readonly target: string
-  readonly version: string | undefined
-  readonly file: string | undefined
-  readonly format: ModuleFormat
-  /** True when the hook ran on a module that had loaded before it was registered. */
-  readonly late: boolean
-  /** Why it was skipped or unfinished, or the error code and message of the failure. */
-  readonly reason?: string
-}
-
-export interface PostImportHookHandle {
-  /** Stops the hook from running on modules that load from now on; true if it was registered. */
-  unregister(): boolean
-}
-
-interface Registration {
-  readonly target: Target
-  readonly hook: PostImportHook
-  readonly unpatch: PostImportHook | undefined
-  /** The patch's name, as `unpatch(name)` takes it. */
-  readonly patch: string
-  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
-  readonly label: string
-  /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
-  enabled: boolean
-  readonly versions: string | undefined
-  readonly options: Readonly<Record<string, unknown>>
-  readonly source: ManifestSource | undefined
-  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
-  readonly done: WeakSet<object>
-}
+import { PatchrunError, patchFailed } from '../errors'
+import { resolvePackageMain } from './package-info'
+import { matchesSubpath, type Target } from './target'
+import type { PackageFile } from './module-path'
+import { applyPatch, removePatch, type Application } from '../undo/application'
+import { createRegistration, type Registration } from './registration'
+import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import { runIfAlreadyLoaded } from './late-registration'
+import { describeThrown, recordUnfinished, type RunningBody } from './unfinished-body'
+import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -104,14 +19,6 @@ export interface HookInstaller {
   /** A targeted package with ES modules is loading through `require`: ESM hooks are needed now. */
   esm(): void
 }
-
-/** A targeted CommonJS file whose body is running. */
-export interface RunningBody {
-  readonly file: string
-  readonly pkg: PackageFile
-}
-
-const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
 
 export class Registry {
   /** Builtin ids as `require`/`import` spell them (`net`, `node:net`) → the builtin's name. */
@@ -154,31 +61,8 @@ export class Registry {
    * itself is not "already loaded" then.
    */
   register(targetSpec: string, hook: PostImportHook, opts: InternalRegisterOptions = {}, source?: ManifestSource, atPreload = false): PostImportHookHandle {
-    const target = parseTarget(targetSpec)
-    if (typeof target === 'string') {
-      throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
-    }
-    if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
-    if (opts.versions !== undefined && source === undefined) {
-      // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
-      if (typeof opts.versions !== 'string' || loadSemver().validRange(opts.versions) === null) {
-        throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
-      }
-    }
-    if (opts.unpatch !== undefined && typeof opts.unpatch !== 'function') throw badTarget('unpatch', typeof opts.unpatch, 'a function (exports, context) => void')
-    const patch = opts.patch ?? 'registerPostImportHook'
-    const registration: Registration = {
-      target,
-      hook,
-      unpatch: opts.unpatch,
-      patch,
-      label: opts.label ?? patch,
-      enabled: true,
-      versions: opts.versions,
-      options: opts.options ?? EMPTY_OPTIONS,
-      source,
-      done: new WeakSet(),
-    }
+    const registration = createRegistration(targetSpec, hook, opts, source)
+    const { target } = registration
     this.ordered.push(registration)
     if (target.kind === 'builtin') {
       for (const id of target.ids) this.builtinIds.set(id, target.name)
@@ -189,7 +73,7 @@ export class Registry {
       this.installer?.packages()
     }
     debug('registered %s for %s%s', registration.label, target.spec, opts.versions ? ` (${opts.versions})` : '')
-    this.runIfAlreadyLoaded(registration, atPreload)
+    runIfAlreadyLoaded(this, registration, atPreload)
     return { unregister: () => this.unregister(registration) }
   }
 
@@ -211,7 +95,7 @@ export class Registry {
   onBuiltin(name: string, exports: unknown): unknown {
     const list = this.byBuiltin.get(name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      const replaced = this.runHooks(list, exports, exports, () => this.builtinContext())
+      const replaced = runHooks(this, list, exports, exports, describeBuiltin)
       if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
     }
     return this.builtinReplacements?.get(name) ?? exports
@@ -263,7 +147,7 @@ export class Registry {
       module.exports = exports
       format = 'module'
     }
-    const result = this.runHooks(matching, module, exports, () => this.packageContext(pkg, file, format), false, module)
+    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format), false, module)
     if (result !== exports) module.exports = result
   }
 
@@ -273,7 +157,7 @@ export class Registry {
     if (list === undefined) return
     const matching = list.filter((r) => this.matches(r.target, file, pkg, specifier))
     if (matching.length === 0) return
-    this.runHooks(matching, namespace, namespace, () => this.packageContext(pkg, file, 'module'))
+    runHooks(this, matching, namespace, namespace, () => describePackageModule(pkg, file, 'module'))
   }
 
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
@@ -286,22 +170,13 @@ export class Registry {
   /** The body returned (its hooks run next) or threw (`threw`): the load failed, and the hooks never run. */
   bodyEnded(body: RunningBody, threw: boolean, error?: unknown): void {
     this.running.delete(body)
-    if (threw) this.recordUnfinished(body, `its body threw ${describeThrown(error)}`)
+    if (threw) recordUnfinished(this, body, `its body threw ${describeThrown(error)}`)
   }
 
   /** At exit: bodies still running are where the process exited (tsc's lib/_tsc.js calls process.exit in its body). */
   recordRunningAtExit(): void {
-    for (const body of this.running) this.recordUnfinished(body, 'the process exited inside its body')
+    for (const body of this.running) recordUnfinished(this, body, 'the process exited inside its body')
     this.running.clear()
-  }
-
-  private recordUnfinished({ file, pkg }: RunningBody, reason: string): void {
-    const version = readPackageVersion(pkg.dir)
-    for (const registration of this.byPackage.get(pkg.name) ?? []) {
-      if (!this.matches(registration.target, file, pkg, undefined)) continue
-      debug('unfinished %s → %s (%s): %s', registration.label, registration.target.spec, file, reason)
-      this.outcomes.push({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })
-    }
   }
 
   /** Whether `file` (or `specifier`, for an import) is what a package target names. */
@@ -311,87 +186,9 @@ export class Registry {
     return specifier === pkg.name || file === resolvePackageMain(pkg.dir, pkg.name)
   }
 
-  private builtinContext() {
-    return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' as const }
-  }
-
   /** Every registration still waiting or applied: target, patch and range, in registration order per target. */
   listRegistrations(): Array<{ patch: string; target: string; versions: string | undefined }> {
     return [...this.byBuiltin.values(), ...this.byPackage.values()].flat().map((r) => ({ patch: r.label, target: r.target.spec, versions: r.versions }))
-  }
-
-  private packageContext(pkg: PackageFile, file: string, format: ModuleFormat) {
-    return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
-  }
-
-  /**
-   * Runs each registration once per module instance (`key`), in registration order, threading the
-   * exports: a hook that returns a value replaces them for the hooks after it and for importers.
-   * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
-   */
-  private runHooks(
-    list: readonly Registration[],
-    key: object,
-    exports: unknown,
-    describe: () => ModuleDetails,
-    late = false,
-    module?: { exports: unknown },
-  ): unknown {
-    let details: ModuleDetails | undefined
-    for (const registration of list.slice()) {
-      if (registration.done.has(key)) continue
-      registration.done.add(key)
-      details ??= describe()
-      const { version, file, format } = details
-      const target = registration.target.spec
-      const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
-      const record = (verdict: Outcome['verdict'], reason?: string): void => {
-        this.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason })
-      }
-      const skip = this.versionMismatch(registration, version, format)
-      if (skip !== undefined) {
-        debug('skipped %s: %s', where, skip)
-        record('skipped', skip)
-        continue
-      }
-      const changes: Change[] = []
-      const context = createPatchContext({ ...details, name: target, options: registration.options, patch: registration.label }, changes)
-      const app: Application = {
-        patch: registration.patch,
-        target,
-        version,
-        file,
-        format,
-        exports,
-        module,
-        context,
-        hook: registration.hook,
-        unpatch: registration.unpatch,
-        changes,
-        applied: false,
-        replacement: undefined,
-        builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
-      }
-      this.applications.push(app)
-      if (!registration.enabled) {
-        debug('not applied %s: %s is unpatched', where, registration.patch)
-        continue
-      }
-      try {
-        const result = applyPatch(app)
-        if (app.replacement !== undefined) exports = result
-        debug('applied %s%s', where, version ? ` @ ${version}` : '')
-        record('applied')
-      } catch (error) {
-        // A patch that threw may have wrapped a few things first: take those back, load the target clean.
-        for (let i = changes.length - 1; i >= 0; i--) changes[i]!.undo()
-        app.applied = false
-        const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, target, file, error)
-        record('failed', `[${failure.code}] ${failure.message}`)
-        this.fail(failure)
-      }
-    }
-    return exports
   }
 
   /** Switches a patch off or on: applied modules are restored or patched again, later loads follow. */
@@ -446,21 +243,6 @@ export class Registry {
     return this.ordered.find((r) => r.patch === patch)?.enabled
   }
 
-  /** Why a registration must not run on this version, or undefined when it may. */
-  private versionMismatch(registration: Registration, version: string | undefined, format: ModuleFormat): string | undefined {
-    const range = registration.versions
-    if (range === undefined || format === 'builtin') return undefined
-    const semver = loadSemver()
-    if (semver.validRange(range) === null) {
-      const problem = `"versions" ${JSON.stringify(range)} is not a valid semver range`
-      this.fail(registration.source ? registration.source.invalid(problem) : badTarget('versions', range, 'a semver range'))
-      return problem
-    }
-    if (version === undefined) return `versions ${range} required, but the package.json has no version`
-    if (!semver.satisfies(version, range, { includePrerelease: true })) return `version ${version} is outside ${range}`
-    return undefined
-  }
-
   /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
   fail(error: PatchrunError): void {
     debug('failed: [%s] %s', error.code, error.message)
@@ -468,36 +250,6 @@ export class Registry {
     if (this.strict) throw error
     process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
   }
-
-  private runIfAlreadyLoaded(registration: Registration, atPreload: boolean): void {
-    const { target } = registration
-    if (target.kind === 'builtin') {
-      if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
-      warnLate(target.spec, [])
-      const exports = process.getBuiltinModule?.(target.name) ?? require(target.name)
-      this.runHooks([registration], exports, exports, () => this.builtinContext(), true)
-      return
-    }
-    const cache = require.cache
-    for (const file of Object.keys(cache)) {
-      const module = cache[file]
-      if (module === undefined || !module.loaded || !file.includes(target.name)) continue
-      const pkg = packageFileOf(file)
-      if (pkg === undefined || !this.matches(target, file, pkg, undefined)) continue
-      const importers = Object.values(cache)
-        .filter((m) => m !== undefined && m.children.includes(module))
-        .map((m) => m!.filename)
-      warnLate(target.spec, importers)
-      const exports = module.exports
-      const result = this.runHooks([registration], module, exports, () => this.packageContext(pkg, file, 'commonjs'), true, module)
-      if (result !== exports) module.exports = result
-    }
-  }
-}
-
-/** Node's own list of what it has loaded; undocumented but present since Node 0.x, so read defensively. */
-function loadedBuiltins(): readonly string[] {
-  return (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
 }
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -506,40 +258,7 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value])
 }
 
-function warnLate(target: string, importers: readonly string[]): void {
-  const who = importers.length > 0 ? ` It was already required by: ${importers.join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
-  process.emitWarning(
-    `"${target}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
-      'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
-    { type: 'PatchrunWarning', code: WarningCode.Late },
-  )
-}
-
-/** `TypeError: message` for an error, the value itself for anything else thrown. */
-function describeThrown(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  try {
-    return String(error)
-  } catch {
-    return typeof error
-  }
-}
-
 function causeDetail(error: PatchrunError): string | undefined {
   const cause = error.cause
   return cause instanceof Error && cause.stack ? `Cause: ${cause.stack}` : undefined
-}
-
-interface Semver {
-  validRange(range: string): string | null
-  satisfies(version: string, range: string, options: { includePrerelease: boolean }): boolean
-}
-
-let semver: Semver | undefined
-/** semver is loaded only when a version range is first checked: it costs ~10 ms and ~5 MiB to load. */
-function loadSemver(): Semver {
-  return (semver ??= {
-    validRange: require('semver/ranges/valid') as Semver['validRange'],
-    satisfies: require('semver/functions/satisfies') as Semver['satisfies'],
-  })
 }

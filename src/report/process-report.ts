@@ -1,7 +1,8 @@
 // What one process did, written at its exit for `patchrun explain` and `--report` (PATCHRUN_REPORT_DIR).
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Outcome, Registry } from '../hooks/registry'
+import type { Outcome } from '../hooks/hook-types'
+import type { Registry } from '../hooks/registry'
 
 export interface ProcessReport {
   readonly pid: number

@@ -2,7 +2,7 @@
 import { syncBuiltinESMExports } from 'node:module'
 import type { Change } from '../wrap'
 import type { PatchToolkit } from './toolkit'
-import type { HookContext, PostImportHook } from '../hooks/registry'
+import type { HookContext, PostImportHook } from '../hooks/hook-types'
 
 export interface Application {
   /** The patch's name, as `unpatch(name)` takes it: the patch package's name, or the API's `patch` option. */

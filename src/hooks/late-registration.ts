@@ -1,0 +1,50 @@
+// Late registration: a hook registered after its target loaded runs at once on it, and a warning says so.
+import { WarningCode } from '../errors'
+import { packageFileOf } from './module-path'
+import type { Registration } from './registration'
+import type { Registry } from './registry'
+import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+
+/**
+ * Runs a new registration at once on its target when that has already loaded, with a PATCHRUN_W_LATE
+ * warning. At preload (`atPreload`) no app code has run yet, so a builtin Node loaded for itself does not count.
+ */
+export function runIfAlreadyLoaded(registry: Registry, registration: Registration, atPreload: boolean): void {
+  const { target } = registration
+  if (target.kind === 'builtin') {
+    if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return
+    warnLate(target.spec, [])
+    const exports = process.getBuiltinModule?.(target.name) ?? require(target.name)
+    runHooks(registry, [registration], exports, exports, describeBuiltin, true)
+    return
+  }
+  const cache = require.cache
+  for (const file of Object.keys(cache)) {
+    const module = cache[file]
+    if (module === undefined || !module.loaded || !file.includes(target.name)) continue
+    const pkg = packageFileOf(file)
+    if (pkg === undefined || !registry.matches(target, file, pkg, undefined)) continue
+    const importers = Object.values(cache)
+      .filter((m) => m !== undefined && m.children.includes(module))
+      .map((m) => m!.filename)
+    warnLate(target.spec, importers)
+    const exports = module.exports
+    const result = runHooks(registry, [registration], module, exports, () => describePackageModule(pkg, file, 'commonjs'), true, module)
+    if (result !== exports) module.exports = result
+  }
+}
+
+/** Node's own list of what it has loaded; undocumented but present since Node 0.x, so read defensively. */
+function loadedBuiltins(): readonly string[] {
+  return (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
+}
+
+/** PATCHRUN_W_LATE: who may hold unpatched references, and how to register in time. */
+function warnLate(target: string, importers: readonly string[]): void {
+  const who = importers.length > 0 ? ` It was already required by: ${importers.join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
+  process.emitWarning(
+    `"${target}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
+      'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
+    { type: 'PatchrunWarning', code: WarningCode.Late },
+  )
+}

@@ -1,0 +1,53 @@
+// One registered hook: the record the registry routes by, built from `register`'s arguments once they are checked.
+import { badTarget } from '../errors'
+import type { InternalRegisterOptions, ManifestSource, PostImportHook } from './hook-types'
+import { parseTarget, type Target } from './target'
+import { isValidRange } from './version-range'
+
+export interface Registration {
+  readonly target: Target
+  readonly hook: PostImportHook
+  readonly unpatch: PostImportHook | undefined
+  /** The patch's name, as `unpatch(name)` takes it. */
+  readonly patch: string
+  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
+  readonly label: string
+  /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
+  enabled: boolean
+  readonly versions: string | undefined
+  readonly options: Readonly<Record<string, unknown>>
+  readonly source: ManifestSource | undefined
+  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
+  readonly done: WeakSet<object>
+}
+
+const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
+
+/** Checks `register`'s arguments (a bad one throws, naming the manifest entry when there is one) and builds the registration. */
+export function createRegistration(targetSpec: string, hook: PostImportHook, opts: InternalRegisterOptions, source: ManifestSource | undefined): Registration {
+  const target = parseTarget(targetSpec)
+  if (typeof target === 'string') {
+    throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
+  }
+  if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
+  if (opts.versions !== undefined && source === undefined) {
+    // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
+    if (typeof opts.versions !== 'string' || !isValidRange(opts.versions)) {
+      throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
+    }
+  }
+  if (opts.unpatch !== undefined && typeof opts.unpatch !== 'function') throw badTarget('unpatch', typeof opts.unpatch, 'a function (exports, context) => void')
+  const patch = opts.patch ?? 'registerPostImportHook'
+  return {
+    target,
+    hook,
+    unpatch: opts.unpatch,
+    patch,
+    label: opts.label ?? patch,
+    enabled: true,
+    versions: opts.versions,
+    options: opts.options ?? EMPTY_OPTIONS,
+    source,
+    done: new WeakSet(),
+  }
+}

@@ -1,0 +1,95 @@
+// Running the hooks that wait for one loaded module instance, in registration order, and recording what each did.
+import { debug } from '../debug'
+import { PatchrunError, patchFailed } from '../errors'
+import { applyPatch, createPatchContext, type Application } from '../undo/application'
+import type { Change } from '../wrap'
+import type { HookContext, ModuleFormat, Outcome } from './hook-types'
+import type { PackageFile } from './module-path'
+import { readPackageVersion } from './package-info'
+import type { Registration } from './registration'
+import type { Registry } from './registry'
+import { findVersionMismatch } from './version-range'
+
+/** A loaded module as hooks see it, before the per-patch fields are added. */
+export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
+
+/**
+ * Runs each registration once per module instance (`key`), in registration order, threading the
+ * exports: a hook that returns a value replaces them for the hooks after it and for importers.
+ * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
+ */
+export function runHooks(
+  registry: Pick<Registry, 'outcomes' | 'applications' | 'fail'>,
+  list: readonly Registration[],
+  key: object,
+  exports: unknown,
+  describe: () => ModuleDetails,
+  late = false,
+  module?: { exports: unknown },
+): unknown {
+  let details: ModuleDetails | undefined
+  for (const registration of list.slice()) {
+    if (registration.done.has(key)) continue
+    registration.done.add(key)
+    details ??= describe()
+    const { version, file, format } = details
+    const target = registration.target.spec
+    const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
+    const record = (verdict: Outcome['verdict'], reason?: string): void => {
+      registry.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason })
+    }
+    const skip = findVersionMismatch(registration, version, format, (error) => registry.fail(error))
+    if (skip !== undefined) {
+      debug('skipped %s: %s', where, skip)
+      record('skipped', skip)
+      continue
+    }
+    const changes: Change[] = []
+    const context = createPatchContext({ ...details, name: target, options: registration.options, patch: registration.label }, changes)
+    const app: Application = {
+      patch: registration.patch,
+      target,
+      version,
+      file,
+      format,
+      exports,
+      module,
+      context,
+      hook: registration.hook,
+      unpatch: registration.unpatch,
+      changes,
+      applied: false,
+      replacement: undefined,
+      builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
+    }
+    registry.applications.push(app)
+    if (!registration.enabled) {
+      debug('not applied %s: %s is unpatched', where, registration.patch)
+      continue
+    }
+    try {
+      const result = applyPatch(app)
+      if (app.replacement !== undefined) exports = result
+      debug('applied %s%s', where, version ? ` @ ${version}` : '')
+      record('applied')
+    } catch (error) {
+      // A patch that threw may have wrapped a few things first: take those back, load the target clean.
+      for (let i = changes.length - 1; i >= 0; i--) changes[i]!.undo()
+      app.applied = false
+      const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, target, file, error)
+      record('failed', `[${failure.code}] ${failure.message}`)
+      registry.fail(failure)
+    }
+  }
+  return exports
+}
+
+/** A builtin as hooks see it: Node's version stands for its own. */
+export function describeBuiltin(): ModuleDetails {
+  return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' }
+}
+
+/** A file of a package as hooks see it: the version is the package's own. */
+export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat): ModuleDetails {
+  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
+}
