@@ -105,4 +105,4 @@ function formatOrigin(row) {
   return row.via === undefined ? site : `${row.via}; listen at ${site}`
 }
 
-module.exports = { describe, sample, socketState, formatOrigin, numberOr }
+module.exports = { describe, sample, socketState, serverAddress, formatOrigin, numberOr }

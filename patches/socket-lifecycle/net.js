@@ -3,7 +3,7 @@
 const dc = require('node:diagnostics_channel')
 const tracker = require('./tracker')
 const { captureSite } = require('./stack')
-const { sample, numberOr } = require('./describe')
+const { sample, numberOr, serverAddress } = require('./describe')
 const { buildReport, writeReport } = require('./report')
 const processHooks = require('./process')
 
@@ -106,6 +106,8 @@ function trackServer(server, args) {
     openedAt: Date.now(),
     address: typeof first === 'string' ? first : typeof first === 'object' && first !== null && typeof first.path === 'string' ? first.path : undefined,
     closeCalledAt: undefined,
+    // The address its accepted sockets report, read once per listen (see onAccepted).
+    acceptedOn: undefined,
     site: options.stacks ? captureSite() : [],
   })
 }
@@ -115,11 +117,12 @@ function onAccepted(message) {
     const socket = message.socket
     const server = socket.server ?? socket._server
     const serverRecord = server ? tracker.recordOf(server) : undefined
-    let address
-    try {
-      const a = server?.address()
-      address = typeof a === 'string' ? a : a ? `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}` : undefined
-    } catch {}
+    // A listening server's address does not change: one getsockname per listen, not one per connection.
+    let address = serverRecord?.acceptedOn
+    if (address === undefined && server) {
+      address = serverAddress(server)
+      if (serverRecord !== undefined) serverRecord.acceptedOn = address
+    }
     tracker.track(socket, {
       kind: 'socket',
       openedAt: Date.now(),
