@@ -238,6 +238,28 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
     }
   })
 
+  test('tsx 4: TypeScript express apps, with CommonJS and with ES module imports', { timeout: 60000 }, async () => {
+    // tsx's CLI starts a second node with its own hooks (require hooks for .ts, an ESM loader for .mts):
+    // patchrun's preload reaches it through NODE_OPTIONS, and its hooks sit beside tsx's. tsx also keeps an
+    // unref'd IPC pipe between the two processes open until exit, which socket-lifecycle would report: the
+    // fixture's .patchrunrc.json tells it to ignore what tsx opens (README, socket-lifecycle's `ignore`).
+    const tsx = [NODE, nodeModule('tsx', 'dist', 'cli.mjs')]
+    const expected = {
+      'server.ts': 'tsx ts: 200 {"hello":"tsx","ip":6}\n',
+      'server.mts': 'tsx mts: 200 {"id":7,"name":"item 7"}; isIP 4\n',
+    }
+    for (const [file, stdout] of Object.entries(expected)) {
+      const both = await runBoth([...tsx, file], { cwd: fixture('tsx') })
+      assertSameRun(both)
+      assert.equal(both.bare.code, 0, both.bare.stderr)
+      assert.equal(both.bare.stdout, stdout)
+      assert.deepEqual(applied(both.patched.probes), [['express', installed('express'), 'commonjs']], file)
+      const [probe] = both.patched.probes
+      assert.equal(probe.script, file, 'patched in the node that runs the app')
+      assert.notEqual(probe.ppid, both.patched.pid, "that node is tsx's child, not patchrun's")
+    }
+  })
+
   test('npm run: a script that starts two more node processes, each patched', { timeout: 60000 }, async () => {
     const both = await runBoth([NODE, findNpmCli(), 'run', 'start'], { cwd: fixture('npm-project') })
     assertSameRun(both)

@@ -152,6 +152,30 @@ describe('leaks are reported', () => {
     assert.equal(client.timeoutMs, 0)
     assert.match(client.site[0], new RegExp(`leaky\\.cjs:${CONNECT_LINE}:22$`))
     assert.equal(report.open.length, 3)
+    assert.deepEqual(report.open.map((row) => row.keepsAlive), [true, true, true])
+  })
+
+  test("an unref'd socket is noted as such; `ignore` leaves out what its strings name", () => {
+    const noted = runNode({ args: [LEAKY, 'exit', 'unref'], cwd: APP, env: PATCH })
+    assert.equal(noted.status, 0, shown(noted))
+    const { port, clientPort } = noted.json
+    const notes = Object.fromEntries(tableRows(noted.stderr).map((row) => [`${row[0]} ${row[2]}`, row[9]]))
+    assert.deepEqual(notes, { [`server 127.0.0.1:${port}`]: '1 conn', [`socket 127.0.0.1:${clientPort}`]: "unref'd", [`socket 127.0.0.1:${port}`]: '-' }, shown(noted))
+
+    // The client by its opening site, the accepted socket by its address: the server is left.
+    const tmp = scratch()
+    const config = tmp.config({ report: tmp.report, ignore: [`leaky.cjs:${CONNECT_LINE}:`, 'no such thing'] })
+    const result = runNode({ args: [LEAKY, 'exit', 'unref'], cwd: APP, env: { PATCHRUN_CONFIG: config } })
+    assert.equal(result.status, 0, shown(result))
+    const open = readJson(tmp.report).open
+    assert.deepEqual(open.map((row) => `${row.kind} ${row.local}`), [`server 127.0.0.1:${result.json.port}`, `socket 127.0.0.1:${result.json.port}`])
+    // Every object leaky.cjs opened, or accepted on a server it opened: nothing is left to report (`always`
+    // writes the empty report; without it nothing would be written).
+    fs.rmSync(tmp.report)
+    const all = tmp.config({ report: tmp.report, ignore: ['leaky.cjs'], always: true })
+    const none = runNode({ args: [LEAKY, 'exit'], cwd: APP, env: { PATCHRUN_CONFIG: all } })
+    assert.equal(none.status, 0, shown(none))
+    assert.deepEqual(readJson(tmp.report).open, [])
   })
 
   test('the patchrun CLI with --config', () => {

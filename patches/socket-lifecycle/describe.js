@@ -58,6 +58,7 @@ function describe(record, target, now, idleMs) {
       openedAt: new Date(record.openedAt).toISOString(),
       ageMs: now - record.openedAt,
       connections,
+      keepsAlive: keepsProcessAlive(target),
       site: record.site,
     }
   }
@@ -82,9 +83,19 @@ function describe(record, target, now, idleMs) {
     timeoutMs: timeout,
     idle: timeout === 0 && idle >= idleMs,
     error,
+    keepsAlive: keepsProcessAlive(target),
     via: record.via,
     site: record.site,
   }
+}
+
+/**
+ * Whether the object holds the event loop open (false after `unref()`, as an http Agent does to the
+ * sockets it keeps for reuse); undefined when Node does not say (no handle yet).
+ */
+function keepsProcessAlive(target) {
+  const handle = target._handle
+  return handle && typeof handle.hasRef === 'function' ? handle.hasRef() : undefined
 }
 
 /** Notes activity: bytes that moved since the last look reset the idle clock. */

@@ -21,7 +21,7 @@ const processHooks = require('./process')
  */
 const ACCEPTED = 'net.server.socket'
 
-const DEFAULTS = { idleMs: 30000, report: undefined, always: false, stacks: true }
+const DEFAULTS = { idleMs: 30000, report: undefined, always: false, stacks: true, ignore: [] }
 let options = { ...DEFAULTS }
 let sampler
 let reported = false
@@ -61,14 +61,14 @@ exports.unpatch = function unpatch() {
  * stderr) and returns it. `reason` is a label for the heading (default `report()`).
  */
 function report({ reason = 'report()', file = options.report } = {}) {
-  const built = buildReport(reason, options.idleMs)
+  const built = buildReport(reason, options)
   writeReport(built, file)
   return built
 }
 
 /** The report of what is open now, without writing it anywhere. */
 function snapshot() {
-  return buildReport('snapshot()', options.idleMs)
+  return buildReport('snapshot()', options)
 }
 
 /** How many sockets and servers the tracker holds records for (closed ones until they are collected). */
@@ -83,7 +83,7 @@ exports.tracked = tracked
 function reportAtEnd(reason) {
   if (reported) return
   reported = true
-  const built = buildReport(reason, options.idleMs)
+  const built = buildReport(reason, options)
   if (built.open.length > 0 || options.always) writeReport(built, options.report)
 }
 
@@ -178,7 +178,7 @@ function guard(fn) {
   }
 }
 
-/** The patch's options, checked: { idleMs: number ≥ 0, report: file path, always: boolean, stacks: boolean }. */
+/** The patch's options, checked: { idleMs: number ≥ 0, report: file path, always: boolean, stacks: boolean, ignore: strings }. */
 function readOptions(given = {}) {
   const read = { ...DEFAULTS, ...given }
   const fail = (key, expected) => {
@@ -189,5 +189,6 @@ function readOptions(given = {}) {
   if (read.report !== undefined && (typeof read.report !== 'string' || read.report === '')) fail('report', 'a file path')
   if (typeof read.always !== 'boolean') fail('always', 'true or false')
   if (typeof read.stacks !== 'boolean') fail('stacks', 'true or false')
+  if (!Array.isArray(read.ignore) || !read.ignore.every((text) => typeof text === 'string' && text !== '')) fail('ignore', 'an array of non-empty strings')
   return read
 }

@@ -4,8 +4,11 @@ const fs = require('node:fs')
 const { entries } = require('./tracker')
 const { describe, formatOrigin } = require('./describe')
 
-/** What is open now, servers first, oldest first: `{ reason, pid, time, idleMs, open, idle }`. */
-function buildReport(reason, idleMs) {
+/**
+ * What is open now, servers first, oldest first: `{ reason, pid, time, idleMs, open, idle }`. Objects whose
+ * address or opening site contains one of `ignore` are left out.
+ */
+function buildReport(reason, { idleMs, ignore }) {
   const now = Date.now()
   const open = []
   for (const [record, target] of entries()) {
@@ -15,10 +18,16 @@ function buildReport(reason, idleMs) {
     } catch {
       continue // a half-built or exotic object: leave it out rather than fail the app's exit
     }
-    if (row !== undefined) open.push(row)
+    if (row !== undefined && !isIgnored(row, ignore)) open.push(row)
   }
   open.sort((a, b) => (a.kind === b.kind ? b.ageMs - a.ageMs : a.kind === 'server' ? -1 : 1))
   return { reason, pid: process.pid, time: new Date(now).toISOString(), idleMs, open, idle: open.filter((r) => r.idle).length }
+}
+
+function isIgnored(row, ignore) {
+  if (ignore.length === 0) return false
+  const where = [row.local, row.remote, formatOrigin(row)]
+  return ignore.some((text) => where.some((value) => typeof value === 'string' && value.includes(text)))
 }
 
 const COLUMNS = [
@@ -40,6 +49,7 @@ function note(row) {
   if (row.kind === 'server' && row.connections) notes.push(`${row.connections} conn`)
   if (row.idle) notes.push('idle, no timeout')
   if (row.error) notes.push(`error ${row.error}`)
+  if (row.keepsAlive === false) notes.push("unref'd")
   return notes.join(', ') || '-'
 }
 
