@@ -330,6 +330,30 @@ describe("pnpm's layout: the app's node_modules/<name> links into node_modules/.
   }
 })
 
+describe('linked packages: node_modules/<name> links to a directory outside any node_modules (npm link, workspaces)', () => {
+  const LINKED = path.join(FIXTURES, 'core', 'linked')
+  const linkedContext = (dir, file, name, version, format = 'commonjs') => {
+    const directory = path.join(LINKED, ...dir)
+    return { directory, file: path.join(directory, ...file), format, name, options: {}, patch: `patch-linked#${['linked-lib', 'linked-lib/lib/part.js', 'linked-dep', 'linked-esm'].indexOf(name)}`, version }
+  }
+  for (const app of ['linked.cjs', 'linked.mjs']) {
+    for (const preload of PRELOADS) {
+      test(`the package, a file in it, its own dependency and a true-ESM one are each patched once, in ${app} (--${preload})`, () => {
+        const { json } = runApp(app, { preload, patches: ['linked'] })
+        assert.deepEqual([json.lib, json.part, json.dep, json.esm], ['patch-linked#0(4.0.0)', 'patch-linked#1(part)', 'patch-linked#2(0.9.0)', 'patch-linked#3(1.5.0)'])
+        assert.deepEqual(entries(json, 'patch'), ['patch:patch-linked#1:linked-lib/lib/part.js', 'patch:patch-linked#2:linked-dep', 'patch:patch-linked#0:linked-lib', 'patch:patch-linked#3:linked-esm'])
+        // Known by the real directory; the dependency in the link's own node_modules is a package of its own.
+        assert.deepEqual(json.contexts, [
+          linkedContext(['linked-lib'], ['lib', 'part.js'], 'linked-lib/lib/part.js', '4.0.0'),
+          linkedContext(['linked-lib', 'node_modules', 'linked-dep'], ['index.js'], 'linked-dep', '0.9.0'),
+          linkedContext(['linked-lib'], ['index.js'], 'linked-lib', '4.0.0'),
+          linkedContext(['linked-esm'], ['index.js'], 'linked-esm', '1.5.0', 'module'),
+        ])
+      })
+    }
+  }
+})
+
 describe('version ranges', () => {
   /** The NODE_DEBUG=patchrun lines that say a patch entry was skipped. */
   const skippedLines = (stderr, label) => stderr.split('\n').filter((line) => line.includes('skipped') && line.includes(`${label} `))

@@ -61,10 +61,11 @@ export function installPackageLoadHook(registry: Registry): void {
   const originalCompile = proto._compile
   const originalModuleLoad = proto.load
   const packages = registry.byPackage
+  const linked = registry.linked
   proto._compile = function _compile(this: InternalModule, ...args: unknown[]): unknown {
     const filename = args[1]
-    const name = typeof filename === 'string' ? packageNameOf(filename) : undefined
-    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename as string) : undefined
+    const name = typeof filename === 'string' ? packageNameOf(filename, linked) : undefined
+    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename as string, linked) : undefined
     if (pkg === undefined) return originalCompile.apply(this, args)
     // A body that throws or exits the process never reaches the hooks: `explain` says so.
     const body = registry.bodyStarted(filename as string, pkg)
@@ -80,8 +81,8 @@ export function installPackageLoadHook(registry: Registry): void {
     return result
   }
   proto.load = function load(this: InternalModule, filename: string): void {
-    const name = packageNameOf(filename)
-    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename) : undefined
+    const name = packageNameOf(filename, linked)
+    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename, linked) : undefined
     // `require(esm)` of a targeted package loads its ES modules inside this call: the ESM hooks must be
     // in place first, even in an app whose entry point is CommonJS.
     if (pkg !== undefined && mayBeEsm(pkg.dir, filename)) registry.esmNeeded()

@@ -3,7 +3,7 @@
 import Module = require('node:module')
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { debug } from '../debug'
-import { packageFileOf } from './module-path'
+import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
 
@@ -58,12 +58,12 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
         }
         return result
       }
-      const name = packageNameOfUrl(url)
+      const name = packageNameOfUrl(url, registry)
       if (name === undefined || !packages.has(name) || !MAYBE_ESM.has(result.format)) return result
       // require() of a file (require(esm) included) is the CommonJS hook's; iitm wraps imports only.
       if (context.conditions?.includes('require') || !iitmInThread) return result
       const file = fileURLToPath(url)
-      const pkg = packageFileOf(file)
+      const pkg = packageFileOf(file, registry.linked)
       if (pkg === undefined) return result
       // Node leaves the format open for a typeless package's .js (CommonJS, as packages without
       // "type": "module" are): the package.json decides, as it does for Node.
@@ -98,15 +98,20 @@ export function addIitmCallback(registry: Registry): void {
     if (format !== undefined && format !== 'module' && format !== 'module-typescript') return
     if (!url.startsWith('file:')) return
     const file = fileURLToPath(url)
-    const pkg = packageFileOf(file)
+    const pkg = packageFileOf(file, registry.linked)
     if (pkg !== undefined) registry.onModule(namespace, file, pkg, specifier)
   })
 }
 
-/** The package name in a file URL, read the way `packageNameOf` reads paths (package names need no escaping). */
-function packageNameOfUrl(url: string): string | undefined {
+/**
+ * The package name in a file URL, read the way `packageNameOf` reads paths (package names need no
+ * escaping). Only with linked packages targeted is a URL turned into a path to be checked against them.
+ */
+function packageNameOfUrl(url: string, registry: Registry): string | undefined {
+  if (!url.startsWith('file:')) return undefined
+  if (registry.linked.length > 0) return packageNameOf(fileURLToPath(url), registry.linked)
   const at = url.lastIndexOf('/node_modules/')
-  if (at === -1 || !url.startsWith('file:')) return undefined
+  if (at === -1) return undefined
   const start = at + '/node_modules/'.length
   let end = url.indexOf('/', start)
   if (end === -1) return undefined

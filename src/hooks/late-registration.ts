@@ -21,8 +21,9 @@ export function runIfAlreadyLoaded(registry: Registry, registration: Registratio
   const cache = require.cache
   for (const file of Object.keys(cache)) {
     const module = cache[file]
-    if (module === undefined || !module.loaded || !file.includes(target.name)) continue
-    const pkg = packageFileOf(file)
+    // A cheap filter first: the package's name is in the path, unless it is linked from elsewhere.
+    if (module === undefined || !module.loaded || (!file.includes(target.name) && registry.linked.length === 0)) continue
+    const pkg = packageFileOf(file, registry.linked)
     if (pkg === undefined || !registry.matches(target, file, pkg, undefined)) continue
     const importers = Object.values(cache)
       .filter((m) => m !== undefined && m.children.includes(module))

@@ -1,6 +1,7 @@
 // A target package's version and main file, read once per package directory and only for targeted packages.
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { PackageFile } from './module-path'
 
 interface PackageFacts {
   readonly version: string | undefined
@@ -39,13 +40,13 @@ export function mayBeEsm(dir: string, file: string): boolean {
 
 /**
  * The file `require(name)` gives for this copy of the package (undefined when it has none for
- * `require`, as an ESM-only package). Resolved from the folder that holds its node_modules, so a
- * nested copy resolves to itself and not to a hoisted twin.
+ * `require`, as an ESM-only package). Resolved from the folder that holds its node_modules (or the
+ * link to it), so a nested copy resolves to itself and not to a hoisted twin.
  */
-export function resolvePackageMain(dir: string, name: string): string | undefined {
+export function resolvePackageMain({ dir, name, linkedFrom }: PackageFile): string | undefined {
   if (mains.has(dir)) return mains.get(dir)
   let main: string | undefined
-  const container = dirname(dirname(name.includes('/') ? dirname(dir) : dir))
+  const container = linkedFrom ?? dirname(dirname(name.includes('/') ? dirname(dir) : dir))
   try {
     main = require.resolve(name, { paths: [container] })
   } catch {

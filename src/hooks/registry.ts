@@ -4,7 +4,8 @@ import { debug } from '../debug'
 import { PatchrunError, patchFailed } from '../errors'
 import { resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
-import type { PackageFile } from './module-path'
+import type { LinkedPackage, PackageFile } from './module-path'
+import { findLinkedPackage } from './linked-packages'
 import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
 import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
@@ -25,6 +26,8 @@ export class Registry {
   readonly builtinIds = new Map<string, string>()
   readonly byBuiltin = new Map<string, Registration[]>()
   readonly byPackage = new Map<string, Registration[]>()
+  /** Targeted packages installed as links outside any node_modules: their files are known by their real directory. */
+  readonly linked: LinkedPackage[] = []
   /** Throw instead of warning when a patch fails (PATCHRUN_STRICT=1). */
   strict = false
   /** Every time a registration met its target, in order. */
@@ -69,6 +72,10 @@ export class Registry {
       addTo(this.byBuiltin, target.name, registration)
       this.installer?.builtins()
     } else {
+      if (!this.byPackage.has(target.name)) {
+        const link = findLinkedPackage(target.name)
+        if (link !== undefined) this.linked.push(link)
+      }
       addTo(this.byPackage, target.name, registration)
       this.installer?.packages()
     }
@@ -183,7 +190,7 @@ export class Registry {
   matches(target: Target, file: string, pkg: PackageFile, specifier: string | undefined): boolean {
     if (target.kind !== 'package' || target.name !== pkg.name) return false
     if (target.subpath !== undefined) return matchesSubpath(target.subpath, pkg.relative)
-    return specifier === pkg.name || file === resolvePackageMain(pkg.dir, pkg.name)
+    return specifier === pkg.name || file === resolvePackageMain(pkg)
   }
 
   /** Every registration still waiting or applied: target, patch and range, in registration order per target. */

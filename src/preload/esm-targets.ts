@@ -15,7 +15,8 @@ import type { Registry } from '../hooks/registry'
 export function findEsmPackageTargets(registry: Registry, cwd: string): string[] {
   const include: string[] = []
   for (const [name, registrations] of registry.byPackage) {
-    const dir = findPackageDir(name, cwd)
+    // A linked package: its real directory, the one ESM resolution gives URLs in.
+    const dir = registry.linked.find((link) => link.name === name)?.root.slice(0, -1) ?? findPackageDir(name, cwd)
     if (dir === undefined) continue
     let json: { type?: unknown; exports?: unknown; main?: unknown; module?: unknown }
     try {
