@@ -108,6 +108,30 @@ describe('patchrun -- <command>: the app runs as if started bare', () => {
       assert.equal(result.stdout, '')
     })
   }
+
+  const MISTAKES = [
+    [['--bogus', '--', NODE, '-v'], "unknown option '--bogus'"],
+    [['--patches'], "option '-p, --patches <names>' argument missing"],
+    [['env', '--shell', 'zsh'], "option '--shell <shell>' argument 'zsh' is invalid. Allowed choices are sh, fish, powershell, dockerfile"],
+    [['doctor', '--what'], "unknown option '--what'"],
+  ]
+  for (const [args, said] of MISTAKES) {
+    test(`a usage mistake (${JSON.stringify(args)}): one line naming it, exit 2, PATCHRUN_E_USAGE, nothing run`, () => {
+      const result = patchrun(args)
+      assert.equal(result.status, 2, result.stderr)
+      assert.equal(result.stderr, `patchrun: [PATCHRUN_E_USAGE] ${said}. See patchrun --help.\n`)
+      assert.equal(result.stdout, '')
+    })
+  }
+
+  test('--help and --version: exit 0, on stdout', () => {
+    for (const args of [['--help'], ['explain', '--help'], ['-v']]) {
+      const result = patchrun(args)
+      assert.equal(result.status, 0, result.stderr)
+      assert.equal(result.stderr, '')
+      assert.ok(result.stdout.length > 0)
+    }
+  })
 })
 
 /**

@@ -1,5 +1,5 @@
 // The `patchrun` command: commander program with run (default), env, list, explain and doctor.
-import { Command, Option } from 'commander'
+import { Command, CommanderError, Option } from 'commander'
 import { PatchrunError } from '../errors'
 import { doctorCommand } from './doctor-command'
 import { envVariables, formatEnv, SHELLS, type Shell } from './env-command'
@@ -43,6 +43,14 @@ export function createProgram(version: string): Command {
     .enablePositionalOptions()
     .addHelpText('after', EXAMPLES)
     .action((command: string[], flags: ExplainFlags) => runCommand(command, flags))
+    // Usage mistakes (an unknown option, a missing value, a bad --shell) are thrown, not exited on, so they
+    // end like every other patchrun error: one line with a code, exit 2. --help and --version still exit at
+    // once, as commander does, after their output. Subcommands inherit both settings.
+    .exitOverride((error) => {
+      if (error.exitCode === 0) process.exit(0)
+      throw error
+    })
+    .configureOutput({ outputError: () => {} })
 
   withSettings(program.command('explain'))
     .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, late, failed or not found')
@@ -82,6 +90,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     await createProgram(version).parseAsync([...argv])
   } catch (error) {
     if (error instanceof PatchrunError) fail(error.code === 'PATCHRUN_E_CONFIG' ? 2 : 1, error.code, error.message)
+    if (error instanceof CommanderError) {
+      fail(2, 'PATCHRUN_E_USAGE', `${error.message.replace(/^error: /, '').replace(/\.$/, '')}. See patchrun --help.`)
+    }
     throw error
   }
 }
