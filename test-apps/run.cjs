@@ -12,7 +12,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { APPS, BIN, FIXTURES, NODE, PATCHES, probeLog, start, run, waitFor, request, normalise } = require('./harness.cjs')
+const { APPS, ROOT, BIN, FIXTURES, NODE, PATCHES, probeLog, start, run, waitFor, request, normalise } = require('./harness.cjs')
 
 /** The installed version of a test-apps dependency. */
 const installed = (name) => JSON.parse(fs.readFileSync(path.join(APPS, 'node_modules', name, 'package.json'), 'utf8')).version
@@ -257,6 +257,47 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
       const [probe] = both.patched.probes
       assert.equal(probe.script, file, 'patched in the node that runs the app')
       assert.notEqual(probe.ppid, both.patched.pid, "that node is tsx's child, not patchrun's")
+    }
+  })
+
+  test('patchrun as a user gets it: packed by npm, installed into an app, run three ways', { timeout: 120000 }, async () => {
+    // What the registry would ship (package.json "files"), installed like a user's `npm install` (npm's
+    // cache first, the registry for what it lacks), so a file missing from the tarball fails here rather
+    // than for a user. dist is already built: no scripts.
+    const npm = [NODE, findNpmCli()]
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-installed-'))
+    const leaked = []
+    try {
+      const packed = await run([...npm, 'pack', '--ignore-scripts', '--pack-destination', dir, ROOT], { cwd: dir })
+      assert.equal(packed.code, 0, packed.stderr)
+      const tarball = path.join(dir, packed.stdout.trim().split('\n').pop())
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'installed-app', private: true }))
+      const online = { npm_config_offline: 'false', npm_config_prefer_offline: 'true' }
+      const installed = await run([...npm, 'install', '--no-package-lock', tarball], { cwd: dir, env: online, timeout: 100000 })
+      assert.equal(installed.code, 0, installed.stderr)
+      fs.copyFileSync(path.join(ROOT, 'examples', 'leaky-server', 'server.js'), path.join(dir, 'server.js'))
+      const bin = path.join(dir, 'node_modules', '.bin', 'patchrun')
+      const ways = [
+        [bin, '--patches', 'socket-lifecycle,tempdir-leaks', '--', NODE, 'server.js'],
+        [NODE, '--require', 'patchrun/register', 'server.js'],
+        [NODE, '--import', 'patchrun/loader', 'server.js'],
+      ]
+      for (const command of ways) {
+        const result = await run(command, { cwd: dir, env: { PATCHRUN_PATCHES: 'socket-lifecycle,tempdir-leaks' } })
+        const scratch = /left temp dir (\S+)$/m.exec(result.stdout)?.[1]
+        if (scratch) leaked.push(scratch)
+        assert.equal(result.code, 0, result.stderr)
+        assert.ok(scratch, result.stdout)
+        assert.match(result.stderr, /^patchrun socket-lifecycle: 1 socket\/server still open at exit/m, result.stderr)
+        assert.match(result.stderr, new RegExp(`^tempdir-leaks: 1 temporary directory .*\\n.*\\n  ${scratch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `, 'm'), result.stderr)
+      }
+      // The API and its types.
+      const api = await run([NODE, '-e', "const p = require('patchrun'); console.log(typeof p.wrap, typeof p.registerPostImportHook, typeof p.unpatch)"], { cwd: dir })
+      assert.equal(api.stdout, 'function function function\n', api.stderr)
+      assert.ok(fs.existsSync(path.join(dir, 'node_modules', 'patchrun', 'dist', 'index.d.ts')))
+    } finally {
+      for (const scratch of leaked) fs.rmSync(scratch, { recursive: true, force: true })
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 
