@@ -1,7 +1,8 @@
 // Which targeted packages, as installed where the app finds them, ship ES modules.
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { findInstalledPackageDir } from '../hooks/installed-packages'
 import { matchesSubpath } from '../hooks/target'
 import type { Registry } from '../hooks/registry'
 
@@ -12,11 +13,11 @@ import type { Registry } from '../hooks/registry'
  * them, imported or required. The list decides whether a CommonJS app needs ESM hooks at all, and is
  * the include list of iitm's off-thread loader where in-thread hooks cannot run it.
  */
-export function findEsmPackageTargets(registry: Registry, cwd: string): string[] {
+export function findEsmPackageTargets(registry: Registry): string[] {
   const include: string[] = []
   for (const [name, registrations] of registry.byPackage) {
     // A linked package: its real directory, the one ESM resolution gives URLs in.
-    const dir = registry.linked.find((link) => link.name === name)?.root.slice(0, -1) ?? findPackageDir(name, cwd)
+    const dir = registry.linked.find((link) => link.name === name)?.root.slice(0, -1) ?? findInstalledPackageDir(name)
     if (dir === undefined) continue
     let json: { type?: unknown; exports?: unknown; main?: unknown; module?: unknown }
     try {
@@ -39,13 +40,4 @@ export function findEsmPackageTargets(registry: Registry, cwd: string): string[]
     }
   }
   return include
-}
-
-/** Where Node would find the package from `from`; existsSync, not a throwing read, for each miss. */
-function findPackageDir(name: string, from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name)
-    if (existsSync(join(candidate, 'package.json'))) return candidate
-    if (dirname(dir) === dir) return undefined
-  }
 }

@@ -20,11 +20,10 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
   }
   // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
   // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
-  const cwd = process.cwd()
   const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
   // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's
   // off-thread loader must wrap (no in-thread hooks): an ESM entry on current Node needs neither.
-  const esmTargets = esmEntry && hasFixedSyncHooks ? [] : findEsmPackageTargets(registry, cwd)
+  const esmTargets = esmEntry && hasFixedSyncHooks ? [] : findEsmPackageTargets(registry)
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
   registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))

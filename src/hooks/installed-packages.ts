@@ -1,4 +1,4 @@
-// Finds a targeted package installed as a link to a directory outside any node_modules (npm link, workspaces).
+// Where the app's packages are installed, as Node looks for them: a targeted package's folder, and whether it is a link to a directory outside any node_modules (npm link, workspaces).
 import { existsSync, lstatSync, realpathSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { debug } from '../debug'
@@ -12,7 +12,7 @@ import { packageNameOf, type LinkedPackage } from './module-path'
  * folder on the way (~4 µs each), as folders without one are listed once.
  */
 export function findLinkedPackage(name: string): LinkedPackage | undefined {
-  for (const dir of (lookupDirs ??= findLookupDirs())) {
+  for (const dir of appLookupDirs()) {
     const candidate = join(dir, 'node_modules', name)
     const stat = lstatSync(candidate, { throwIfNoEntry: false })
     if (stat === undefined) continue
@@ -30,8 +30,21 @@ export function findLinkedPackage(name: string): LinkedPackage | undefined {
   return undefined
 }
 
+/** Where Node would find the package from the app: `<dir>/node_modules/<name>` (a link followed), or undefined. */
+export function findInstalledPackageDir(name: string): string | undefined {
+  for (const dir of appLookupDirs()) {
+    const candidate = join(dir, 'node_modules', name)
+    if (existsSync(join(candidate, 'package.json'))) return candidate
+  }
+  return undefined
+}
+
 /** The folders with a node_modules where the app's lookups go, read once: at the preload, before the app can change directory. */
 let lookupDirs: readonly string[] | undefined
+
+function appLookupDirs(): readonly string[] {
+  return (lookupDirs ??= findLookupDirs())
+}
 
 function findLookupDirs(): string[] {
   const starts: string[] = []
