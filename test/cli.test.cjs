@@ -170,7 +170,35 @@ function startPatchrun(args, { detached = false } = {}) {
       exited.then((end) => settle(reject, new Error(`patchrun ended before the app printed the line awaited: ${JSON.stringify(end)}`)))
     })
   const ready = printed((line) => line.ready !== undefined).then((line) => line.ready)
-  return { child, ready, printed, exited }
+  // The app holds patchrun's stdout too: if patchrun ended without it, `exited` would wait for the app.
+  // These say which of the two is left instead of hanging, and end both.
+  const exitedWithin = (ms) =>
+    Promise.race([
+      exited,
+      new Promise((resolve, reject) =>
+        setTimeout(() => reject(new Error(`patchrun (alive: ${isAlive(child.pid)}) and the app did not both end within ${ms} ms:\n${stdout}\n${stderr}`)), ms).unref(),
+      ),
+    ])
+  const kill = () => {
+    child.kill('SIGKILL')
+    ready.then((pid) => {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone, as it should be
+      }
+    }, () => {})
+  }
+  return { child, ready, printed, exited, exitedWithin, kill }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Asserts that `pid` is gone: no process, not even a zombie waiting to be reaped. */
@@ -188,13 +216,13 @@ describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
         const pid = await run.ready
         assert.notEqual(pid, run.child.pid)
         process.kill(run.child.pid, signal)
-        const end = await run.exited
+        const end = await run.exitedWithin(5000)
         assert.deepEqual(end.lines.filter((l) => l.got), [{ got: signal, count: 1 }], end.stderr)
         assert.equal(end.code, code, end.stderr)
         assert.equal(end.signal, null)
         assertGone(pid)
       } finally {
-        run.child.kill('SIGKILL')
+        run.kill()
       }
     })
 
@@ -203,12 +231,12 @@ describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
       try {
         const pid = await run.ready
         process.kill(run.child.pid, signal)
-        const end = await run.exited
+        const end = await run.exitedWithin(5000)
         assert.equal(end.signal, signal, end.stderr)
         assert.equal(end.code, null)
         assertGone(pid)
       } finally {
-        run.child.kill('SIGKILL')
+        run.kill()
       }
     })
   }

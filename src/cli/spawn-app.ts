@@ -11,16 +11,21 @@ export interface AppExit {
 /** Spawns `command args` and resolves when it has exited; forwards SIGINT, SIGTERM and SIGHUP meanwhile. */
 export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<AppExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env })
     // In a terminal, Ctrl-C (SIGINT) and a hang-up (SIGHUP) reach the whole foreground process group,
     // the app included: forwarding them again would deliver them twice, and apps that force-quit on a
     // second Ctrl-C would skip their graceful shutdown. Elsewhere (a supervisor's `kill`) forward all.
     const terminal = process.stdin.isTTY === true
+    // The handlers go in before the app starts: a signal that came in between would end patchrun by its
+    // default action and leave the app running with nobody to pass signals on (reading process.stdin
+    // above can take milliseconds on a busy machine). Handlers run from the event loop, so by the time
+    // one runs, `child` is set.
+    let child: ReturnType<typeof spawn> | undefined
     const forward = (signal: NodeJS.Signals): void => {
       if (terminal && signal !== 'SIGTERM') return
-      child.kill(signal)
+      child?.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)
+    child = spawn(command, args, { stdio: 'inherit', env })
     const stopForwarding = (): void => {
       for (const signal of FORWARDED) process.off(signal, forward)
     }
