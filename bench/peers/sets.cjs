@@ -31,7 +31,7 @@ function setsFor (node, choice) {
   return wanted.filter(fits)
 }
 
-// The installed versions, or null with the packages that are missing.
+// `{ versions }` of the packages the reports name, or `{ missing }`: the packages not installed.
 function installedVersions (set) {
   const missing = PACKAGES.filter((name) => !fs.existsSync(path.join(set.dir, 'node_modules', name, 'package.json')))
   if (missing.length) return { missing }
