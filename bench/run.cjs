@@ -1,25 +1,36 @@
 // `npm run bench`: every benchmark in turn (start-up, per-call wrapping, http throughput under socket-lifecycle,
-// start-up against OpenTelemetry and dd-trace);
-// `--quick` is a smoke run of each.
+// start-up against OpenTelemetry and dd-trace, the goals of issue 14);
+// `--quick` is a smoke run of each. `--node-major M` / `--node PATH` reach the start-up, peers and goals benches.
 'use strict'
 const { spawnSync } = require('node:child_process')
 const path = require('node:path')
 
-const quick = process.argv.includes('--quick')
-const startupArgs = process.argv.slice(2)
+const argv = process.argv.slice(2)
+const quick = argv.includes('--quick')
+const startupArgs = argv
+// The options the peers and goals benches share with the start-up one: which Nodes, how many runs.
+function nodeArgs () {
+  const out = []
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--node' || argv[i] === '--node-major' || argv[i] === '--runs') out.push(argv[i], argv[++i])
+  }
+  return out
+}
 const benches = [
   ['startup', path.join(__dirname, 'startup', 'run.cjs'), startupArgs],
   ['wrap', path.join(__dirname, 'wrap', 'run.cjs'), quick ? ['--quick'] : []],
   ['sockets', path.join(__dirname, 'sockets', 'run.cjs'), quick ? ['--quick'] : []],
-  ['peers', path.join(__dirname, 'peers', 'run.cjs'), quick ? ['--quick'] : []],
+  ['peers', path.join(__dirname, 'peers', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
+  ['goals', path.join(__dirname, 'goals', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
 ]
-// OpenTelemetry and dd-trace are installed apart from patchrun's own dependencies.
+// OpenTelemetry and dd-trace are installed apart from patchrun's own dependencies (the goals bench uses
+// the same install's express app).
 const peersInstalled = require('node:fs').existsSync(path.join(__dirname, 'peers', 'node_modules', 'express'))
 
 let status = 0
 for (const [name, script, args] of benches) {
   process.stdout.write(`\n=== bench/${name}\n`)
-  if (name === 'peers' && !peersInstalled) {
+  if ((name === 'peers' || name === 'goals') && !peersInstalled) {
     process.stderr.write('bench/peers needs its own install first: npm ci --prefix bench/peers\n')
     status = 1
     continue

@@ -3,6 +3,8 @@
 
 const path = require('path')
 
+const SET_CHOICES = ['auto', 'node20', 'current', 'both']
+
 const RESULTS = path.resolve(__dirname, '..', 'results')
 
 function today () {
@@ -12,12 +14,14 @@ function today () {
 }
 
 const USAGE = `usage: node bench/peers/run.cjs [options]
-  (first: npm run build; npm ci --prefix bench/peers)
+  (first: npm run build; npm ci --prefix bench/peers; for Node >= 22.15 also npm ci --prefix bench/peers/current)
   --runs N          timed runs per variant (default 15); runs are interleaved round-robin
   --quick           1 run per variant: a smoke test (numbers mean nothing); writes no results unless
                     --json / --svg are given
   --node PATH       also bench this node binary (repeatable); the node on PATH is always included
   --node-major M    also bench a cached Node of major M, from scripts/fetch-node.sh (repeatable)
+  --peers-set SET   which pinned peers each Node runs: auto (default: the current set, OTel 0.82 and dd-trace 6,
+                    where Node >= 22.15, else the Node 20 set), node20, current, both
   --no-scaling      skip the scaling groups (patch count 0/10/100/1000, app size 100/1000/5000 modules)
   --only-scaling    only the scaling groups
   --json FILE       where to write raw samples and medians (default bench/results/peers-<date>.json)
@@ -33,7 +37,7 @@ function fail (message) {
 }
 
 function parseArgs (argv) {
-  const opts = { runs: 15, quick: false, nodes: [], nodeMajors: [], peers: true, scaling: true,
+  const opts = { runs: 15, quick: false, nodes: [], nodeMajors: [], peersSet: 'auto', peers: true, scaling: true,
     json: undefined, svg: undefined, summary: undefined, dir: null, help: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -52,6 +56,12 @@ function parseArgs (argv) {
       case '--quick': opts.runs = 1; opts.quick = true; break
       case '--node': opts.nodes.push(value()); break
       case '--node-major': opts.nodeMajors.push(value()); break
+      case '--peers-set': {
+        const set = value()
+        if (!SET_CHOICES.includes(set)) fail(`--peers-set: unknown ${JSON.stringify(set)}; known: ${SET_CHOICES.join(', ')}`)
+        opts.peersSet = set
+        break
+      }
       case '--no-scaling': opts.scaling = false; break
       case '--only-scaling': opts.peers = false; break
       case '--json': opts.json = value(); break

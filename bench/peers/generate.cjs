@@ -95,4 +95,4 @@ function generate (dir = defaultDir(), { scaling = true } = {}) {
   return out
 }
 
-module.exports = { generate, defaultDir, PATCH_COUNTS, MODULE_COUNTS }
+module.exports = { generate, defaultDir, writePatchSet, PATCH_COUNTS, MODULE_COUNTS }

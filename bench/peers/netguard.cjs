@@ -53,7 +53,11 @@ if (log) {
     const loaded = {
       cjsModules: files.length,
       otelSdk: has(require('path').join('@opentelemetry', 'sdk-node')),
-      ddTrace: has(require('path').join('dd-trace', 'packages'))
+      ddTrace: has(require('path').join('dd-trace', 'packages')),
+      // What an SDK loaded as ESM leaves (require.cache lists CommonJS only): OTel's SDK registers its context
+      // manager on the API's global, dd-trace's init sets global._ddtrace.
+      otelGlobal: Boolean((globalThis[Symbol.for('opentelemetry.js.api.1')] || {}).context),
+      ddGlobal: typeof global._ddtrace === 'object' && global._ddtrace !== null
     }
     fs.appendFileSync(log, JSON.stringify({ event: 'exit', ...loaded }) + '\n')
   })

@@ -6,6 +6,7 @@ const fs = require('fs')
 const path = require('path')
 const { markdownSummary } = require('./report.cjs')
 const { renderSvg } = require('./svg.cjs')
+const { SETS } = require('./sets.cjs')
 
 function main (argv) {
   const file = argv[0]
@@ -16,12 +17,15 @@ function main (argv) {
   }
   const data = JSON.parse(fs.readFileSync(file, 'utf8'))
   // Back to the shape run.cjs reports from: variants with ids and labels, summaries by variant id.
+  // Results from before the two peers sets name one flat `versions`: the Node 20 set's.
+  const peerSets = data.peerSets || { node20: data.versions }
   const groups = data.groups.map((g) => ({
     kind: g.kind, node: g.node, app: g.app, loaded: g.cjsModulesLoaded || {},
+    set: g.kind === 'peers' ? { ...SETS[g.peersSet || 'node20'], versions: peerSets[g.peersSet || 'node20'] } : undefined,
     variants: g.variants.map((v) => ({ id: v.id, label: v.label, count: /^patches-(\d+)$/.test(v.id) ? Number(v.id.slice(8)) : undefined })),
     summaries: Object.fromEntries(g.variants.map((v) => [v.id, v.summary]))
   }))
-  const meta = { date: data.date, runs: data.runs, versions: data.versions, loads: data.loadAverages || data.loads, host: data.host }
+  const meta = { date: data.date, runs: data.runs, peerSets, loads: data.loadAverages || data.loads, host: data.host }
   const results = path.dirname(file)
   const svgFile = option('--svg', path.join(results, 'startup-overhead.svg'))
   const mdFile = option('--summary', file.replace(/\.json$/, '.md'))

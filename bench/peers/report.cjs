@@ -1,6 +1,8 @@
 // Turns the medians into the printed tables (one per Node version and group) and the markdown summary.
 'use strict'
 
+const { SETS, shortVersions } = require('./sets.cjs')
+
 function signed (n, digits = 1) {
   return `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(digits)}`
 }
@@ -33,7 +35,8 @@ const HEADER = ['variant', 'wall ms', 'wall ×', 'wall +ms', 'CPU ms', 'CPU p25�
 function title (group, runs) {
   const what = group.kind === 'patch-count' ? `${group.app.label}: start-up vs number of registered patches`
     : group.kind === 'module-count' ? group.app.label : group.app.label
-  return `Node ${group.node.version} — ${what}, median of ${runs} interleaved run${runs === 1 ? '' : 's'}`
+  const set = group.set ? ` — ${group.set.label} (${shortVersions(group.set.versions)})` : ''
+  return `Node ${group.node.version} — ${what}${set}, median of ${runs} interleaved run${runs === 1 ? '' : 's'}`
 }
 
 function formatGroup (group, runs) {
@@ -57,9 +60,11 @@ function markdownSummary (groups, meta) {
   const out = [`# Start-up: patchrun vs. OpenTelemetry and dd-trace`, '',
     `${meta.date.slice(0, 10)}, median of ${meta.runs} interleaved runs; ${meta.host.cpus} × ${meta.host.cpuModel}; ` +
     `max 1-min load average ${Math.max(...meta.loads).toFixed(2)}.`,
-    `Peers: ${Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '']
+    ...Object.entries(meta.peerSets).map(([id, versions]) =>
+      `${SETS[id] ? SETS[id].label : id}: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`), '']
   for (const g of groups.filter((g) => g.kind === 'peers')) {
-    out.push(`## ${g.app.label}, Node ${g.node.version}`, '')
+    const set = g.set && SETS[g.set.id] ? ` (${SETS[g.set.id].label}: ${shortVersions(meta.peerSets[g.set.id])})` : ''
+    out.push(`## ${g.app.label}, Node ${g.node.version}${set}`, '')
     out.push(mdTable([HEADER, ...rowsOf(g).map((r) => r.cells)]), '')
   }
   const nodes = [...new Map(groups.map((g) => [g.node.version, g.node])).values()]

@@ -21,7 +21,8 @@ const { assertRunOk } = require('../startup/verify.cjs')
 const { BenchFailure } = require('../startup/failure.cjs')
 const { summarise } = require('../startup/stats.cjs')
 const { generate } = require('./generate.cjs')
-const { APPS, peerVariants, patchCountVariants, moduleCountVariants } = require('./variants.cjs')
+const { peerVariants, patchCountVariants, moduleCountVariants } = require('./variants.cjs')
+const { SETS, setsFor, installedVersions, appsFor } = require('./sets.cjs')
 const { formatGroup, markdownSummary } = require('./report.cjs')
 const { renderSvg } = require('./svg.cjs')
 
@@ -31,34 +32,53 @@ function progress (line) {
   process.stderr.write(`bench:peers: ${line}\n`)
 }
 
-function checkInstalled () {
-  const missing = ['express', 'dd-trace', '@opentelemetry/auto-instrumentations-node', '@opentelemetry/instrumentation']
-    .filter((name) => !fs.existsSync(path.join(__dirname, 'node_modules', name, 'package.json')))
-  if (missing.length) {
-    throw new BenchFailure(`bench/peers is not installed (missing ${missing.join(', ')}): run npm ci --prefix bench/peers`)
-  }
+function checkBuilt () {
   if (!fs.existsSync(path.join(REPO_ROOT, 'dist'))) throw new BenchFailure('patchrun is not built: run npm run build')
-  const version = (name) => require(path.join(__dirname, 'node_modules', name, 'package.json')).version
-  return Object.fromEntries(['express', 'dd-trace', '@opentelemetry/auto-instrumentations-node',
-    '@opentelemetry/sdk-node', '@opentelemetry/api'].map((n) => [n, version(n)]))
 }
 
+// The peers groups run each Node with the set(s) --peers-set gives it; a set that is not installed is skipped
+// with a line saying how to install it (the Node 20 set is what `npm run bench` and CI install; the current
+// set is only needed for Node >= 22.15). The scaling groups need no peer, only express: from the first set
+// installed.
 function buildGroups (nodes, generated, opts) {
   const groups = []
-  const add = (kind, node, app, variants) => groups.push({ kind, node, app, variants,
+  const skipped = []
+  const installed = new Map()
+  const setFor = (set) => {
+    if (!installed.has(set.id)) {
+      const found = installedVersions(set)
+      installed.set(set.id, found.versions ? { ...set, versions: found.versions, apps: appsFor(set, generated.dir) } : { ...set, missing: found.missing })
+    }
+    return installed.get(set.id)
+  }
+  const add = (kind, node, app, variants, set) => groups.push({ kind, node, app, variants, set,
     samples: Object.fromEntries(variants.map((v) => [v.id, []])), stdout: undefined, loaded: {} })
   for (const node of nodes) {
     if (opts.peers) {
-      for (const app of [APPS.cjs, APPS.esm]) add('peers', node, app, peerVariants(app, { repoRoot: REPO_ROOT, lazy5: generated.lazy5 }))
+      const sets = setsFor(node, opts.peersSet)
+      if (sets.length === 0) skipped.push(`Node ${node.version}: no peers set for --peers-set ${opts.peersSet} (the current set needs Node >= 22.15)`)
+      for (const wanted of sets) {
+        const set = setFor(wanted)
+        if (set.missing) {
+          skipped.push(`Node ${node.version}: ${set.label} skipped, not installed (missing ${set.missing.join(', ')}): ` +
+            `npm ci --prefix ${path.relative(process.cwd(), set.dir) || '.'}`)
+          continue
+        }
+        for (const app of [set.apps.cjs, set.apps.esm]) add('peers', node, app, peerVariants(app, { repoRoot: REPO_ROOT, lazy5: generated.lazy5 }), set)
+      }
     }
     if (opts.scaling) {
-      add('patch-count', node, APPS.cjs, patchCountVariants(APPS.cjs, { repoRoot: REPO_ROOT, patchSets: generated.patchSets }))
+      const set = [SETS.node20, SETS.current].map(setFor).find((s) => !s.missing)
+      if (!set) throw new BenchFailure('bench/peers is not installed (express is needed even for the scaling groups): run npm ci --prefix bench/peers')
+      add('patch-count', node, set.apps.cjs, patchCountVariants(set.apps.cjs, { repoRoot: REPO_ROOT, patchSets: generated.patchSets }))
       for (const app of generated.moduleApps) {
         add('module-count', node, app, moduleCountVariants(app, { repoRoot: REPO_ROOT, lazy5: generated.lazy5 }))
       }
     }
   }
-  return groups
+  const used = Object.fromEntries([...installed.values()].filter((s) => s.versions && groups.some((g) => g.set && g.set.id === s.id))
+    .map((s) => [s.id, s.versions]))
+  return { groups, skipped, peerSets: used }
 }
 
 function readLines (file) {
@@ -103,7 +123,7 @@ function verifyGroup (group, generated, scratch) {
   const { node, app } = group
   const probe = path.join(scratch, 'verify-probe.jsonl')
   const logFile = path.join(scratch, 'verify-log.jsonl')
-  const where = (v) => `Node ${node.version}, ${app.label}, variant "${v.label}"`
+  const where = (v) => `Node ${node.version}, ${app.label}${group.set ? `, ${group.set.label}` : ''}, variant "${v.label}"`
   const bare = group.variants.find((v) => v.id === 'bare')
   const bareRun = runOnce(node, bare, app, probe)
   assertRunOk(bareRun, undefined, node, app, bare)
@@ -136,8 +156,9 @@ function verifyGroup (group, generated, scratch) {
     for (const e of events.filter((e) => e.event === 'network')) problems.push(`network: ${e.kind} to ${e.host}`)
     if (v.peer) {
       const exit = events.find((e) => e.event === 'exit')
-      const want = v.peer === 'otel' ? 'otelSdk' : 'ddTrace'
-      if (!exit || !exit[want]) problems.push(`${v.peer} did not load (no ${want} in require.cache)`)
+      // ESM loads of the SDK are not in require.cache: the global each one sets up counts as well.
+      const want = v.peer === 'otel' ? ['otelSdk', 'otelGlobal'] : ['ddTrace', 'ddGlobal']
+      if (!exit || !want.some((k) => exit[k])) problems.push(`${v.peer} did not load (neither ${want.join(' nor ')} at exit)`)
       if (exit) group.loaded[v.id] = exit.cjsModules
     }
     if (problems.length) {
@@ -164,15 +185,19 @@ function main (argv) {
     console.log(USAGE)
     return
   }
-  const versions = checkInstalled()
+  checkBuilt()
   const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
-  progress(`peers: ${Object.entries(versions).map(([k, v]) => `${k}@${v}`).join(', ')}`)
   const generated = generate(opts.dir ? path.resolve(opts.dir) : undefined, { scaling: opts.scaling })
   const scratch = path.join(generated.dir, 'scratch')
   fs.mkdirSync(scratch, { recursive: true })
 
-  const groups = buildGroups(nodes, generated, opts)
+  const { groups, skipped, peerSets } = buildGroups(nodes, generated, opts)
+  for (const line of skipped) progress(line)
+  for (const [id, versions] of Object.entries(peerSets)) {
+    progress(`${SETS[id].label}: ${Object.entries(versions).map(([k, v]) => `${k}@${v}`).join(', ')}`)
+  }
+  if (groups.length === 0) throw new BenchFailure(`nothing to run:\n${skipped.join('\n')}`)
   for (const group of groups) {
     for (const note of verifyGroup(group, generated, scratch)) progress(`note: ${note}`)
   }
@@ -183,9 +208,10 @@ function main (argv) {
   for (const group of groups) {
     group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
   }
-  const meta = { date: new Date().toISOString(), runs: opts.runs, versions, loads,
+  const meta = { date: new Date().toISOString(), runs: opts.runs, peerSets, loads,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }
   console.log(groups.map((g) => formatGroup(g, opts.runs)).join('\n\n'))
+  for (const line of skipped) console.log(`\n${line}`)
   const maxLoad = Math.max(...loads)
   if (maxLoad > 1.5) {
     console.log(`\nwarning: load average reached ${maxLoad.toFixed(2)} during timing (the bench keeps about 1 CPU ` +
@@ -195,6 +221,7 @@ function main (argv) {
   if (opts.json) {
     const out = { ...meta, groups: groups.map((g) => ({
       kind: g.kind, node: g.node, app: { id: g.app.id, label: g.app.label, modules: g.app.modules }, stdout: g.stdout,
+      peersSet: g.set ? g.set.id : undefined,
       cjsModulesLoaded: g.loaded,
       variants: g.variants.map((v) => ({ id: v.id, label: v.label, args: v.args,
         env: Object.fromEntries(Object.entries(v.env).map(([k, val]) => [k, k === 'PATCHRUN_PATCHES' && val.length > 200

@@ -2,6 +2,8 @@
 // SVG string: one panel per app, one row per variant, one bar per Node version, each bar labelled with its value.
 'use strict'
 
+const { SETS, shortVersions } = require('./sets.cjs')
+
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759']
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"'
 
@@ -19,11 +21,14 @@ function tickStep (max) {
 
 function renderSvg (groups, meta) {
   if (groups.length === 0) return null
-  const nodes = [...new Map(groups.map((g) => [g.node.version, g.node])).values()]
+  // One bar per series: a Node version with the peers set it ran (both sets on one Node are two series).
+  const seriesOf = (g) => `${g.node.version}/${g.set ? g.set.id : ''}`
+  const nodes = [...new Map(groups.map((g) => [seriesOf(g), { ...g.node, key: seriesOf(g), set: g.set }])).values()]
   const apps = [...new Map(groups.map((g) => [g.app.id, g.app])).values()]
   const variants = groups[0].variants.filter((v) => v.id !== 'bare')
   const overhead = (g, id) => g.summaries[id].cpuMs.median - g.summaries.bare.cpuMs.median
-  const find = (app, node) => groups.find((g) => g.app.id === app.id && g.node.version === node.version)
+  const find = (app, node) => groups.find((g) => g.app.id === app.id && seriesOf(g) === node.key)
+  const legendOf = (n) => `Node ${n.version}${n.set ? ` — ${n.set.label}: ${shortVersions(n.set.versions)}` : ''}`
 
   let max = 0
   for (const g of groups) for (const v of variants) max = Math.max(max, overhead(g, v.id))
@@ -41,8 +46,9 @@ function renderSvg (groups, meta) {
   const panelTitleH = 30
   const axisH = 34
   const panelH = panelTitleH + variants.length * rowH + axisH
-  const headerH = 78
-  const footerH = 50
+  const headerH = 66 + nodes.length * 18
+  const setLines = Object.entries(meta.peerSets || {})
+  const footerH = 34 + setLines.length * 16
   const height = headerH + apps.length * panelH + footerH
   const x = (ms) => plotX + (Math.max(0, ms) / axisMax) * plotW
 
@@ -54,16 +60,16 @@ function renderSvg (groups, meta) {
     'process from start to exit; label: added ms (ratio to bare). Shorter is better.')}</text>`)
   // Legend.
   nodes.forEach((n, i) => {
-    const lx = 20 + i * 150
-    el.push(`<rect x="${lx}" y="62" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`)
-    el.push(`<text x="${lx + 18}" y="73" font-size="13" fill="#222">Node ${esc(n.version)}</text>`)
+    const ly = 62 + i * 18
+    el.push(`<rect x="20" y="${ly}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`)
+    el.push(`<text x="38" y="${ly + 11}" font-size="13" fill="#222">${esc(legendOf(n))}</text>`)
   })
 
   apps.forEach((app, a) => {
     const top = headerH + a * panelH
     const plotTop = top + panelTitleH
     const plotBottom = plotTop + variants.length * rowH - rowGap / 2
-    const bare = nodes.map((n) => find(app, n)).filter(Boolean)
+    const bare = [...new Map(nodes.map((n) => find(app, n)).filter(Boolean).map((g) => [g.node.version, g])).values()]
       .map((g) => `Node ${g.node.major} ${g.summaries.bare.cpuMs.median.toFixed(0)} ms`).join(', ')
     el.push(`<text x="20" y="${top + 20}" font-size="15" fill="#222"><tspan font-weight="600">${esc(app.label)}</tspan>` +
       `<tspan dx="12" fill="#555" font-size="13">${esc(`bare node: ${bare} CPU`)}</tspan></text>`)
@@ -92,9 +98,13 @@ function renderSvg (groups, meta) {
       })
     })
   })
-  el.push(`<text x="20" y="${height - 30}" font-size="11" fill="#777">${esc(`${meta.date.slice(0, 10)}, ${meta.host.cpus} × ${meta.host.cpuModel}` +
+  const footTop = height - footerH + 20
+  el.push(`<text x="20" y="${footTop}" font-size="11" fill="#777">${esc(`${meta.date.slice(0, 10)}, ${meta.host.cpus} × ${meta.host.cpuModel}` +
     ` (shared, noisy). Source: bench/peers (npm run bench:peers); raw samples in bench/results/peers-*.json.`)}</text>`)
-  el.push(`<text x="20" y="${height - 14}" font-size="11" fill="#777">${esc(Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', '))}</text>`)
+  setLines.forEach(([id, versions], i) => {
+    el.push(`<text x="20" y="${footTop + 16 * (i + 1)}" font-size="11" fill="#777">${esc(`${SETS[id] ? SETS[id].label : id}: ` +
+      Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', '))}</text>`)
+  })
   el.push('</svg>')
   return el.join('\n') + '\n'
 }
