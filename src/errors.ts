@@ -18,6 +18,8 @@ export const ErrorCode = {
   Config: 'PATCHRUN_E_CONFIG',
   /** withPatches / withoutPatches named a patch nobody registered. */
   UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
+  /** A build-time plugin (patchrun/esbuild, /rollup, /vite, /webpack) cannot patch this bundle as configured. */
+  Bundle: 'PATCHRUN_E_BUNDLE',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

@@ -2,6 +2,7 @@
 import { hasFixedSyncHooks, hasRegisterHooks, nodeVersion } from '../hooks/node-features'
 import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
+import { checkBundle } from './doctor-bundle'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
 
@@ -21,8 +22,8 @@ const OTHER_PRELOADERS: ReadonlyArray<[RegExp, string]> = [
   [/ts-node/, 'ts-node'],
 ]
 
-export async function doctorCommand(flags: CliFlags): Promise<number> {
-  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? '')]
+export async function doctorCommand(flags: CliFlags, command: readonly string[] = []): Promise<number> {
+  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? ''), ...checkBundle(command, process.cwd())]
   try {
     const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })

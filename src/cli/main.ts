@@ -76,9 +76,11 @@ export function createProgram(version: string): Command {
     })
 
   withSettings(program.command('doctor'))
-    .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages')
-    .action(async (flags: ExplainFlags) => {
-      process.exitCode = await doctorCommand(flags)
+    .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages (and, given after --, whether the app is a bundle)')
+    .argument('[command...]', 'the command that starts the app, after -- (optional)')
+    .passThroughOptions()
+    .action(async (command: string[], flags: ExplainFlags) => {
+      process.exitCode = await doctorCommand(flags, command)
     })
 
   return program

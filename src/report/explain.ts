@@ -1,8 +1,9 @@
 // Turns the reports of every process of a run into one verdict per patch and target: the explain table.
 import type { Plan } from '../config/plan'
+import { applyBundledVerdicts } from './bundled-verdicts'
 import type { ProcessReport } from './process-report'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
+export type Verdict = 'applied' | 'bundled' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
 
 export interface ExplainRow {
   readonly patch: string
@@ -22,7 +23,7 @@ export interface ExplainInput {
 /** One row per manifest entry (per patch and target), plus one per disabled or unresolvable name. */
 export function explainRows({ plan, disabled, notFound, processes }: ExplainInput): ExplainRow[] {
   const outcomes = processes.flatMap((p) => p.outcomes)
-  const rows: ExplainRow[] = []
+  let rows: ExplainRow[] = []
   for (const pkg of plan.patches) {
     for (const entry of pkg.entries) {
       const patch = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
@@ -39,6 +40,7 @@ export function explainRows({ plan, disabled, notFound, processes }: ExplainInpu
       else rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: entry.versions ? `wanted ${entry.versions}` : '' })
     }
   }
+  rows = applyBundledVerdicts(rows, processes) as ExplainRow[]
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
   return rows

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
+import { loadedBundleReports, type BundleReport } from './bundle-report'
 
 export interface ProcessReport {
   readonly pid: number
@@ -13,6 +14,8 @@ export interface ProcessReport {
   readonly registrations: ReturnType<Registry['listRegistrations']>
   readonly outcomes: readonly Outcome[]
   readonly problems: readonly string[]
+  /** What each bundle built with a patchrun plugin brought into this process (absent in older reports). */
+  readonly bundles?: readonly BundleReport[]
 }
 
 export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
@@ -31,6 +34,7 @@ export function writeReportAtExit(registry: Registry, dir: string): void {
       registrations: registry.listRegistrations(),
       outcomes: registry.outcomes,
       problems: registry.problems,
+      bundles: loadedBundleReports(),
     }
     try {
       writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report))
