@@ -1,4 +1,4 @@
-// One JSON line per application in RUNNER_PROBE_LOG: which process, thread and runner worker it ran in.
+// One JSON line per application in RUNNER_PROBE_LOG: which process, thread and runner worker (its script) it ran in.
 'use strict'
 const fs = require('node:fs')
 const { threadId } = require('node:worker_threads')
@@ -20,8 +20,7 @@ exports.logApplication = function logApplication (exports, context) {
     pid: process.pid,
     threadId,
     jestWorker: process.env.JEST_WORKER_ID ?? null,
-    vitestPool: process.env.VITEST_POOL_ID ?? null,
-    mochaWorker: process.env.MOCHA_WORKER_ID ?? null,
+    script: process.argv[1] ?? null,
   }
   // One write with O_APPEND per line: lines from concurrent processes and threads do not interleave.
   fs.appendFileSync(log, JSON.stringify(line) + '\n')
