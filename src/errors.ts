@@ -25,6 +25,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** `patchrun verify`: nothing passed in the bare runs, so there is nothing to compare the patched runs with. */
+  VerifyBaseline: 'PATCHRUN_W_VERIFY_BASELINE',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
