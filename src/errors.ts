@@ -27,6 +27,8 @@ export const WarningCode = {
   Late: 'PATCHRUN_W_LATE',
   /** `patchrun verify`: nothing passed in the bare runs, so there is nothing to compare the patched runs with. */
   VerifyBaseline: 'PATCHRUN_W_VERIFY_BASELINE',
+  /** `patchrun verify`: a planned patch was applied in none of the patched runs, so the suite tested nothing of it. */
+  VerifyNotApplied: 'PATCHRUN_W_VERIFY_NOT_APPLIED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */

@@ -202,3 +202,56 @@ describe('patchrun verify: usage errors', () => {
     assert.match(result.stderr, /\[PATCHRUN_E_COMMAND\] could not start the command: command not found: no-such-command-patchrun/, result.seen)
   })
 })
+
+describe('patchrun verify: the shape check (name, length, own properties, ESM namespace against bare)', () => {
+  const command = ['--each', 'files/add-ok.js', '--', NODE, '{}']
+
+  test('a wrapper that drops length (and a static property) fails the shape check though every test passes: exit 1', () => {
+    const { status, json, seen } = verifyJson(['--patches', DROPS_LENGTH, ...command])
+    assert.equal(status, 1, seen)
+    assert.equal(json.totals.regressions, 0, seen)
+    const found = json.shape.differences.map((d) => `${d.view} ${d.path} ${d.what} ${d.bare} -> ${d.patched}`)
+    for (const view of ['require', 'import']) {
+      assert.ok(found.includes(`${view} add length 2 -> 0`), `expected the ${view} view's add length in:\n${found.join('\n')}`)
+      assert.ok(found.includes(`${view} add.description missing string -> absent`), `expected add.description missing in:\n${found.join('\n')}`)
+    }
+    assert.ok(found.includes('import default.add length 2 -> 0'), found.join('\n'))
+  })
+
+  test('the text report names each difference and says FAILED', () => {
+    const result = verify(['--patches', DROPS_LENGTH, ...command])
+    assert.equal(result.status, 1, result.seen)
+    assert.match(result.stdout, /^shape: .* differences from bare \(shape check FAILED\)$/m, result.seen)
+    assert.match(result.stdout, /^ {2}verify-lib \(require\) add: length: 2 bare, 0 patched$/m, result.seen)
+  })
+
+  test("a transparent wrapper made with context.wrap passes: its wrapped functions are counted, patchrun's own traces are notes", () => {
+    const { status, json, seen } = verifyJson(['--patches', TRANSPARENT, ...command])
+    assert.equal(status, 0, seen)
+    assert.deepEqual(json.shape.differences, [], seen)
+    for (const path of ['verify-lib: add', 'verify-lib: greet', 'verify-lib: Counter.prototype.increment']) {
+      assert.ok(json.shape.wrapped.includes(path), `expected ${path} among the wrapped functions: ${json.shape.wrapped}`)
+    }
+  })
+
+  test('--no-shape skips it', () => {
+    const { status, json, seen } = verifyJson(['--patches', DROPS_LENGTH, '--no-shape', ...command])
+    assert.equal(status, 0, seen)
+    assert.equal(json.shape, undefined, seen)
+  })
+})
+
+describe('patchrun verify: whether the patch was applied at all', () => {
+  test('each patch and target with the patched runs that applied it', () => {
+    const { json, stdout, seen } = verifyJson(['--patches', TRANSPARENT, '--no-shape', '--each', 'files/*-ok.js', '--', NODE, '{}'])
+    assert.deepEqual(json.patches, [{ patch: 'verify-patch-transparent', target: 'verify-lib', appliedRuns: 2, patchedRuns: 2, problems: [] }], stdout)
+    assert.equal(seen.includes('PATCHRUN_W_VERIFY_NOT_APPLIED'), false, seen)
+  })
+
+  test('a suite that never loads the target: PATCHRUN_W_VERIFY_NOT_APPLIED, and still no regression', () => {
+    const result = verify(['--patches', TRANSPARENT, '--no-shape', '--each', 'files/always-fails.js', '--', NODE, '{}'])
+    assert.equal(result.status, 0, result.seen)
+    assert.match(result.stderr, /^patchrun: warning \[PATCHRUN_W_VERIFY_NOT_APPLIED\] verify-patch-transparent was never applied to verify-lib in 1 patched run: the suite does not test it\./m, result.seen)
+    assert.match(result.stdout, /^applied: verify-patch-transparent to verify-lib in 0 of 1 patched runs$/m, result.seen)
+  })
+})

@@ -1,8 +1,9 @@
 // Runs one unit once in one mode: a real child process with a time limit, its output kept for the report.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { REPORT_DIR_ENV, type ProcessReport } from '../report/process-report'
 import type { Mode } from './modes'
 import { parseReport } from './parse-report'
 import type { ReportFormat, TestResult } from './test-result'
@@ -21,6 +22,16 @@ export interface UnitRun {
   /** Per-test results, when the report file or stdout held a reporter's output verify can read. */
   readonly tests: TestResult[] | undefined
   readonly format: ReportFormat | undefined
+  /** Patched runs: what each patch did to each target, over every process of the run (deduplicated). */
+  readonly outcomes: PatchOutcome[]
+}
+
+/** One patch on one target in one run: `applied`, `skipped`, `failed` or `unfinished`, as `patchrun explain` says. */
+export interface PatchOutcome {
+  readonly patch: string
+  readonly target: string
+  readonly verdict: string
+  readonly reason?: string
 }
 
 export interface RunSettings {
@@ -47,6 +58,10 @@ export function runUnit(unit: Unit, mode: Mode, settings: RunSettings): Promise<
   const reportDir = usesReportFile(unit) ? mkdtempSync(join(tmpdir(), 'patchrun-verify-')) : undefined
   const reportFile = reportDir === undefined ? '' : join(reportDir, 'report')
   const [program, ...args] = argvForRun(unit, reportFile)
+  // Patched runs write what every patch did in every process, so verify can tell a patch that was never
+  // applied (its target never loaded under the suite) from one that was applied and changed nothing.
+  const outcomeDir = mode === 'patched' ? mkdtempSync(join(tmpdir(), 'patchrun-verify-outcomes-')) : undefined
+  const env = outcomeDir === undefined ? settings.env : { ...settings.env, [REPORT_DIR_ENV]: outcomeDir }
   return new Promise((resolve) => {
     const stdout: Buffer[] = []
     let stdoutBytes = 0
@@ -65,11 +80,12 @@ export function runUnit(unit: Unit, mode: Mode, settings: RunSettings): Promise<
       }
       const parsed = parseReport(reportText, settings.cwd)
       const lines = (message === undefined ? tail : `${tail}${message}\n`).replace(/\n$/, '').split('\n')
-      resolve({ unit: unit.id, mode, status, code, signal, tail: lines.slice(-settings.tailLines).join('\n'), tests: parsed?.tests, format: parsed?.format })
+      const outcomes = outcomeDir === undefined ? [] : readOutcomes(outcomeDir)
+      resolve({ unit: unit.id, mode, status, code, signal, tail: lines.slice(-settings.tailLines).join('\n'), tests: parsed?.tests, format: parsed?.format, outcomes })
     }
     let child: ReturnType<typeof spawn>
     try {
-      child = spawn(program!, args, { cwd: settings.cwd, env: settings.env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
+      child = spawn(program!, args, { cwd: settings.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' })
     } catch (error) {
       finish('not-started', null, null, `could not start ${program}: ${(error as Error).message}`)
       return
@@ -119,4 +135,27 @@ function readIfThere(file: string): string {
   } catch {
     return ''
   }
+}
+
+/** The outcomes in a run's process reports, one per patch, target and verdict; the directory is removed. */
+function readOutcomes(dir: string): PatchOutcome[] {
+  const found = new Map<string, PatchOutcome>()
+  try {
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith('.json')) continue
+      let report: ProcessReport
+      try {
+        report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProcessReport
+      } catch {
+        continue
+      }
+      for (const { patch, target, verdict, reason } of report.outcomes) {
+        const key = `${patch}\0${target}\0${verdict}`
+        if (!found.has(key)) found.set(key, reason === undefined ? { patch, target, verdict } : { patch, target, verdict, reason })
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return [...found.values()]
 }

@@ -2,6 +2,8 @@
 import { fail, warn } from '../cli/output'
 import { WarningCode } from '../errors'
 import { planForCli } from '../cli/plan-for-cli'
+import { formatUses, patchUses } from './applied'
+import { checkShapes, formatShape, nodeOf } from './shape-check'
 import { compareUnit, hasCandidates, totalsOf, type UnitRuns, type UnitVerdict } from './compare'
 import { envFor, type Mode } from './modes'
 import { readVerifyOptions, type VerifyFlags, type VerifyOptions } from './options'
@@ -36,6 +38,9 @@ export async function verifyCommand(command: readonly string[], flags: VerifyFla
     return fail(127, 'PATCHRUN_E_COMMAND', `could not start the command: ${all[0]!.bare[0]!.tail}. Check its spelling and that it is on PATH.`)
   }
   const verdicts = all.map(compareUnit)
+  const uses = patchUses(plan, all)
+  if (options.shape) progress.update(runner.total, runner.total, 'shape check')
+  const shape = options.shape ? await checkShapes(plan, nodeOf(command), cwd, options.timeoutMs) : undefined
   progress.clear()
 
   const totals = totalsOf(verdicts)
@@ -43,20 +48,26 @@ export async function verifyCommand(command: readonly string[], flags: VerifyFla
   if (totals.passedBare === 0) {
     process.stderr.write(`patchrun: warning [${WarningCode.VerifyBaseline}] nothing passed in the bare runs of ${units.length === 1 ? units[0]!.id : `${units.length} files`}: verify has nothing to compare. Check that the command passes without patchrun first.\n`)
   }
+  for (const use of uses.filter((u) => u.appliedRuns === 0)) {
+    process.stderr.write(`patchrun: warning [${WarningCode.VerifyNotApplied}] ${use.patch} was never applied to ${use.target} in ${use.patchedRuns} patched run${use.patchedRuns === 1 ? '' : 's'}${use.problems.length ? ` (${use.problems[0]})` : ''}: the suite does not test it. Check that the command loads ${use.target} (patchrun explain -- <command> shows why).\n`)
+  }
+  const shapeFailed = shape !== undefined && shape.differences.length > 0
   if (options.json) {
-    const result = { command, each: options.each, cwd, baselineRuns: options.baselineRuns, control: options.control, summary: summaryLine(totals), totals, findings, units: verdicts.map(describeUnit) }
+    const result = { command, each: options.each, cwd, baselineRuns: options.baselineRuns, control: options.control, summary: summaryLine(totals), totals, findings, patches: uses, shape, units: verdicts.map(describeUnit) }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   } else {
     process.stdout.write(formatFindings(findings))
+    process.stdout.write(formatUses(uses))
+    if (shape !== undefined) process.stdout.write(formatShape(shape))
     process.stdout.write(`${summaryLine(totals)}\n`)
   }
-  process.exit(totals.regressions > 0 ? 1 : 0)
+  process.exit(totals.regressions > 0 || shapeFailed ? 1 : 0)
 }
 
 /** Schedules every run on one bounded pool: the baseline and patched (and control) runs, then the reruns. */
 class Runner {
   private done = 0
-  private total = 0
+  total = 0
 
   constructor(
     private readonly units: readonly Unit[],
