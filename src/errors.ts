@@ -18,6 +18,14 @@ export const ErrorCode = {
   Config: 'PATCHRUN_E_CONFIG',
   /** withPatches / withoutPatches named a patch nobody registered. */
   UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
+  /** The `patchrun` command was used wrongly (no command, words around `--`, an unknown option): exit 2. */
+  Usage: 'PATCHRUN_E_USAGE',
+  /** The `patchrun` command could not start the app (127: not found; 126: not executable, or too large a plan or environment). */
+  Command: 'PATCHRUN_E_COMMAND',
+  /** `--report FILE` cannot be written: checked before the app starts (exit 2); after it ran, the app's exit code is kept. */
+  Report: 'PATCHRUN_E_REPORT',
+  /** Neither TMPDIR nor the system's temp directory can hold the report of `explain` / `--report`: exit 2, app not started. */
+  TmpDir: 'PATCHRUN_E_TMPDIR',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -25,6 +33,14 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** PATCHRUN_PLAN (the CLI's plan) does not decode: ignored and removed; PATCHRUN_PATCHES and the config apply. */
+  Plan: 'PATCHRUN_W_PLAN',
+  /** TMPDIR is not usable: `explain` / `--report` collect the report in the system's temp directory instead. */
+  TmpDir: 'PATCHRUN_W_TMPDIR',
+  /** NODE_OPTIONS opened an inspector in the `patchrun` command's own process: closed, and the right spelling shown. */
+  NodeOptions: 'PATCHRUN_W_NODE_OPTIONS',
+  /** `patchrun env`: `patchrun/register` does not resolve from the working directory (patchrun is not installed there). */
+  NotInstalled: 'PATCHRUN_W_NOT_INSTALLED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
