@@ -334,7 +334,7 @@ function startPatchrun(args, { env = {} } = {}) {
   return { child, ready, exited }
 }
 
-describe('signals', { timeout: 30000 }, () => {
+describe('signals', { timeout: 180000 }, () => {
   const { constants } = os
   const RAISED = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR2']
   const EXITED = { SIGUSR1: 138, SIGPIPE: 141, SIGQUIT: 131, SIGABRT: 134 }
@@ -370,7 +370,7 @@ describe('signals', { timeout: 30000 }, () => {
   }
 })
 
-describe('signals in a terminal', { timeout: 30000, skip: !hasScript() && 'needs util-linux script(1)' }, () => {
+describe('signals in a terminal', { timeout: 180000, skip: !hasScript() && 'needs util-linux script(1)' }, () => {
   /** Runs patchrun on signals.js in a pty; `act(output, child, pids)` once the app is ready. */
   function inTerminal(act) {
     const command = `exec ${[NODE, BIN, '--', NODE, app('signals.js')].map(shellQuote).join(' ')}`
