@@ -26,6 +26,8 @@ export const ErrorCode = {
   Report: 'PATCHRUN_E_REPORT',
   /** Neither TMPDIR nor the system's temp directory can hold the report of `explain` / `--report`: exit 2, app not started. */
   TmpDir: 'PATCHRUN_E_TMPDIR',
+  /** patchrun/jest found no jest-runtime it can extend (none installed beside jest, or one it does not know). */
+  JestRuntime: 'PATCHRUN_E_JEST_RUNTIME',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -41,6 +43,8 @@ export const WarningCode = {
   NodeOptions: 'PATCHRUN_W_NODE_OPTIONS',
   /** `patchrun env`: `patchrun/register` does not resolve from the working directory (patchrun is not installed there). */
   NotInstalled: 'PATCHRUN_W_NOT_INSTALLED',
+  /** jest loaded a targeted package as an ES module (experimental-vm-modules): patchrun cannot patch it there. */
+  JestEsm: 'PATCHRUN_W_JEST_ESM',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
@@ -127,4 +131,13 @@ export function wrapFailed(action: string, target: string, problem: string, hint
   return cause === undefined
     ? new PatchrunError(ErrorCode.Wrap, message)
     : new PatchrunError(ErrorCode.Wrap, `${message} Cause: ${describeCause(cause)}`, { cause })
+}
+
+/** `searched`: where jest-runtime was looked for; `problem`: what was wrong with what was found, if anything. */
+export function jestRuntimeMissing(searched: readonly string[], problem: string): PatchrunError {
+  return new PatchrunError(
+    ErrorCode.JestRuntime,
+    `patchrun/jest (jest's "runtime" option) ${problem}. Looked from ${searched.join(', ')}. ` +
+      'patchrun/jest extends the jest-runtime of the jest that runs the tests (jest 29.7 or 30): install jest in the project, or remove "runtime": "patchrun/jest" from the jest config.',
+  )
 }

@@ -206,7 +206,7 @@ function assertGone(pid) {
   assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} still exists`)
 }
 
-describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
+describe('signals sent to patchrun reach the app', { timeout: 90000 }, () => {
   const CODES = { SIGTERM: 0, SIGINT: 42, SIGHUP: 43 }
 
   for (const [signal, code] of Object.entries(CODES)) {

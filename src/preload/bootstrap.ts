@@ -16,7 +16,7 @@ import { installPatches } from './install-patches'
  * strict mode it stops the process before the app's first line, with one message saying what to fix.
  * A config file that is not valid always stops it (exit 2): a typo must not silently unpatch an app.
  */
-export function bootstrap(via: 'require' | 'import', planned: string | undefined, configFile: string | undefined): void {
+export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | undefined, configFile: string | undefined): void {
   const state = processState()
   state.preloaded = via
   const registry = state.registry

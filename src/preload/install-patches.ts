@@ -8,6 +8,7 @@ import type { Registry } from '../hooks/registry'
 import type { PlannedPatch } from '../config/plan'
 import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
+import { patchBuiltinsLoadedBeforePreload } from './preloaded-builtins'
 
 /** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
 export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
@@ -28,4 +29,5 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
   registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
+  patchBuiltinsLoadedBeforePreload(registry)
 }
