@@ -112,7 +112,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .action(async (command: string[], flags: VerifyFlags) => {
       // Loaded only for verify: `patchrun -- node app.js` never reads these files.
       const { verifyCommand } = require('../verify/verify-command') as typeof import('../verify/verify-command')
-      await verifyCommand(command, flags)
+      await verifyCommand(commandOf(command), flags)
     })
 
   return program
