@@ -2,6 +2,7 @@
 import type { Plan } from '../config/plan'
 import { applyBundledVerdicts } from './bundled-verdicts'
 import type { ProcessReport } from './process-report'
+import { noteTestRunners } from './runner-notes'
 
 export type Verdict = 'applied' | 'bundled' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
 
@@ -43,7 +44,7 @@ export function explainRows({ plan, disabled, notFound, processes }: ExplainInpu
   rows = applyBundledVerdicts(rows, processes) as ExplainRow[]
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
-  return rows
+  return noteTestRunners(rows, processes)
 }
 
 /** `version 4.21.2, /app/node_modules/express/index.js`, each distinct loaded copy once. */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
 import { loadedBundleReports, type BundleReport } from './bundle-report'
+import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
 export interface ProcessReport {
   readonly pid: number
@@ -16,6 +17,8 @@ export interface ProcessReport {
   readonly problems: readonly string[]
   /** What each bundle built with a patchrun plugin brought into this process (absent in older reports). */
   readonly bundles?: readonly BundleReport[]
+  /** The test runner the process belongs to (jest, vitest, mocha, node --test), when it does. */
+  readonly testRunner?: TestRunnerSeen
 }
 
 export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
@@ -35,6 +38,7 @@ export function writeReportAtExit(registry: Registry, dir: string): void {
       outcomes: registry.outcomes,
       problems: registry.problems,
       bundles: loadedBundleReports(),
+      testRunner: detectTestRunner(threadId),
     }
     try {
       writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report))
