@@ -252,10 +252,25 @@ describe('explain and doctor on bundled apps', { skip }, () => {
     const file = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'plain', plugin: false })
     const run = patchrun(['explain', '--', 'node', file], { PATCHRUN_PATCHES: 'greet' })
     assert.match(rowOf(run.stderr, 'greeter'), /never loaded\s+probably inlined into a bundle: .* has esbuild's runtime helpers .* Build it with patchrun\/esbuild/, run.stderr)
-    const doctor = patchrun(['doctor', '--', 'node', file], { PATCHRUN_PATCHES: 'greet' })
+    const doctor = patchrun(['doctor', '--entry', file], { PATCHRUN_PATCHES: 'greet' })
     assert.match(doctor.stdout, /^warn +package targets will never load as modules: they are probably inlined into a bundle: .*patchrun\/esbuild/m, doctor.stdout)
     const withPlugin = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'doctor' })
-    const fine = patchrun(['doctor', '--', 'node', withPlugin], { PATCHRUN_PATCHES: 'greet' })
+    const fine = patchrun(['doctor', '--entry', withPlugin], { PATCHRUN_PATCHES: 'greet' })
     assert.match(fine.stdout, /^ok +.* is bundled \(esbuild\) with patchrun's plugin/m, fine.stdout)
   })
+})
+
+test('the preload never loads the bundler plugins nor their dependencies', () => {
+  const run = runNode({
+    args: ['-e', "require('greeter'); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /unplugin|acorn|magic-string|[\\\\/]dist[\\\\/]bundler[\\\\/]/.test(f))))"],
+    cwd: APP,
+    preload: 'require',
+    env: { PATCHRUN_PATCHES: 'greet' },
+  })
+  assert.equal(run.status, 0, run.stderr)
+  assert.deepEqual(run.json, [], `loaded by a preloaded process: ${run.stdout}`)
+  for (const file of ['start.js', 'bootstrap.js']) {
+    const code = fs.readFileSync(path.join(ROOT, 'dist', 'preload', file), 'utf8')
+    assert.ok(!/unplugin|acorn|magic-string|bundler\//.test(code), `dist/preload/${file} mentions the bundler plugins`)
+  }
 })

@@ -50,6 +50,9 @@ export function createBuildReport(bundler: string, entries: readonly PlannedEntr
             : { patch: entry.label, target: entry.target, verdict: 'not found', detail: `no module of the build is this target${entry.versions ? ` (wanted ${entry.versions})` : ''}: not imported, or left external` },
         )
       }
+      // In the plan's order (bundlers transform in parallel), then by file.
+      const rank = (i: BuildReportItem) => entries.findIndex((e) => e.label === i.patch && e.target === i.target)
+      all.sort((a, b) => rank(a) - rank(b) || (a.file ?? '').localeCompare(b.file ?? ''))
       const report: BuildReport = { bundler, items: all }
       if (typeof print === 'string') writeFileSync(resolve(cwd, print), `${JSON.stringify(report, null, 2)}\n`)
       else if (print) process.stderr.write(formatBuildReport(report))

@@ -4,12 +4,11 @@ import { join, resolve } from 'node:path'
 import { findBundleSigns, inlinedHint } from '../report/bundle-signs'
 
 /**
- * The entry file is the first script argument of the command (`node dist/app.js`), else the app's
- * package.json `main`. A bundle with patchrun's plugin is fine; one without it is a warning: package
+ * The entry file is `--entry`, else the app's package.json `main`. A bundle with patchrun's plugin is fine; one without it is a warning: package
  * targets inlined there are never loaded, so never patched.
  */
-export function checkBundle(command: readonly string[], cwd: string): Array<{ level: 'ok' | 'warn'; text: string }> {
-  const entry = command.find((arg) => /\.[cm]?js$/.test(arg)) ?? packageMain(cwd)
+export function checkBundle(given: string | undefined, cwd: string): Array<{ level: 'ok' | 'warn'; text: string }> {
+  const entry = given ?? packageMain(cwd)
   if (entry === undefined) return []
   const file = resolve(cwd, entry)
   const signs = existsSync(file) ? findBundleSigns(file) : undefined

@@ -23,8 +23,8 @@ const OTHER_PRELOADERS: ReadonlyArray<[RegExp, string]> = [
   [/ts-node/, 'ts-node'],
 ]
 
-export async function doctorCommand(flags: CliFlags, command: readonly string[] = []): Promise<number> {
-  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? ''), ...checkBundle(command, process.cwd())]
+export async function doctorCommand(flags: CliFlags, entry?: string): Promise<number> {
+  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? ''), ...checkBundle(entry, process.cwd())]
   try {
     const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
