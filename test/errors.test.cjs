@@ -97,15 +97,15 @@ describe('PATCHRUN_E_MANIFEST', () => {
     })
   }
 
-  test('a bad "versions" range is reported when its target loads, not before', () => {
-    const quiet = run('no-target.js', { patches: 'bad-range' })
-    assert.deepEqual(assertRanToEnd(quiet), { done: true })
-    assert.equal(quiet.stderr, '')
+  test('a bad "versions" range is refused when the manifest is read, before any target loads; the package is skipped', () => {
+    const early = run('no-target.js', { patches: 'bad-range' })
+    assert.deepEqual(assertRanToEnd(early), { done: true })
+    assertIncludesAll(oneWarning(early, 'PATCHRUN_E_MANIFEST'), [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
 
-    const result = run('main.js', { patches: 'bad-range' })
-    // Entry [0] has no range and applies; entry [1] (same patch function) is skipped.
-    assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-bad-range'])
-    assertIncludesAll(oneWarning(result, 'PATCHRUN_E_MANIFEST'), [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
+    // Like every other manifest error, the whole package is left out: entry [0] does not apply either.
+    const result = run('main.js', { patches: 'bad-range,foo' })
+    assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-foo'])
+    assertIncludesAll(oneWarning(result, 'PATCHRUN_E_MANIFEST'), ['"not a range"'])
   })
 
   test('"versions" and "export" choose which entry runs and which function it calls', () => {

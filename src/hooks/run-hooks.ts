@@ -11,7 +11,7 @@ import type { Registry } from './registry'
 import { findVersionMismatch } from './version-range'
 
 /** A loaded module as hooks see it, before the per-patch fields are added. */
-export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
+export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format' | 'entry'>
 
 /**
  * Runs each registration once per module instance (`key`), in registration order, threading the
@@ -86,10 +86,10 @@ export function runHooks(
 
 /** A builtin as hooks see it: Node's version stands for its own. */
 export function describeBuiltin(): ModuleDetails {
-  return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' }
+  return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin', entry: undefined }
 }
 
 /** A file of a package as hooks see it: the version is the package's own. */
-export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat): ModuleDetails {
-  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
+export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat, entry?: HookContext['entry']): ModuleDetails {
+  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format, entry }
 }
