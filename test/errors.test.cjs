@@ -167,11 +167,18 @@ describe('PATCHRUN_STRICT=1', () => {
     assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-no-target'), '"patchrunPatches"[1]'])
   })
 
+  test('a bad "versions" range stops the app before its first line, as a malformed manifest does', () => {
+    const result = run('main.js', { patches: 'foo,bad-range', env: strict })
+    assert.equal(result.status, 1)
+    assert.equal(result.stdout, '')
+    assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_MANIFEST\] /)
+    assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
+  })
+
   // [patch name, the code the target's require throws, a fact its message names]
   const throwing = [
     ['throws', 'PATCHRUN_E_PATCH_FAILED', 'patch-throws cannot patch this'],
     ['load-throws', 'PATCHRUN_E_PATCH_LOAD', 'load-throws module is broken'],
-    ['bad-range', 'PATCHRUN_E_MANIFEST', '"patchrunPatches"[1]'],
   ]
   for (const [patches, code, fact] of throwing) {
     test(`${patches}: require() of the target throws a PatchrunError with code ${code}`, () => {

@@ -1,14 +1,14 @@
 // The post-import hook registry: which hooks wait for which targets, routing a loaded module to them, and switching a patch off and on.
 import { types } from 'node:util'
 import { debug } from '../debug'
-import { PatchrunError, patchFailed } from '../errors'
+import type { PatchrunError } from '../errors'
 import { exportedFiles, resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
 import type { LinkedPackage, PackageFile } from './module-path'
 import { findLinkedPackage } from './installed-packages'
 import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
-import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import { describeBuiltin, describePackageModule, runHooks, toPatchFailure } from './run-hooks'
 import { runIfAlreadyLoaded } from './late-registration'
 import { describeThrown, recordUnfinished, type RunningBody } from './unfinished-body'
 import { DualEntries } from './dual-entry'
@@ -252,7 +252,7 @@ export class Registry {
       for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
       app.changes.length = 0
       app.applied = false
-      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+      this.fail(toPatchFailure(app.context.patch, app.target, app.file, error))
       return
     }
     if (app.replacement === undefined) return
@@ -269,7 +269,7 @@ export class Registry {
     try {
       removePatch(app)
     } catch (error) {
-      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+      this.fail(toPatchFailure(app.context.patch, app.target, app.file, error))
     }
   }
 
