@@ -13,7 +13,7 @@ import { runIfAlreadyLoaded } from './late-registration'
 import { describeThrown, recordUnfinished, type RunningBody } from './unfinished-body'
 import { DualEntries } from './dual-entry'
 import { checkSubpathTargets } from './missing-target'
-import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
+import type { InternalRegisterOptions, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -152,8 +152,8 @@ export class Registry {
     }
   }
 
-  /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body. */
-  onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile): void {
+  /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body; `via` another loader than Node's. */
+  onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile, via?: LoadedVia): void {
     const list = this.byPackage.get(pkg.name)
     if (list === undefined) return
     this.notePackage(list, pkg)
@@ -169,7 +169,7 @@ export class Registry {
       format = 'module'
     }
     const main = file === resolvePackageMain(pkg)
-    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format, main ? 'commonjs' : undefined), false, module)
+    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format, main ? 'commonjs' : undefined, via), false, module)
     if (result !== exports) module.exports = result
     if (main) this.dual.noteCommonJSMain(pkg.dir, module, exports)
   }
@@ -198,6 +198,14 @@ export class Registry {
     if (this.seenPackages.has(pkg.dir)) return
     this.seenPackages.add(pkg.dir)
     checkSubpathTargets(list, pkg, this.outcomes)
+  }
+
+  /** Forgets what was applied to these module objects (a torn-down jest registry's): nothing can load them again, so nothing is kept alive. */
+  forgetModules(modules: { has(module: object): boolean }): void {
+    for (let i = this.applications.length - 1; i >= 0; i--) {
+      const module = this.applications[i]!.module
+      if (module !== undefined && modules.has(module)) this.applications.splice(i, 1)
+    }
   }
 
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
