@@ -103,7 +103,7 @@ export function patchFailed(patch: string, target: string, file: string | undefi
   const where = file ? ` (${file})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
+    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
     { cause },
   )
 }
