@@ -25,6 +25,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** A config file found by the search was skipped: another user owns it or could write to it. */
+  ConfigUntrusted: 'PATCHRUN_W_CONFIG_UNTRUSTED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */

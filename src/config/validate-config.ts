@@ -149,7 +149,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `base.key`, or `base["key"]` when the key is not a plain identifier (`options["@scope/patch"]`). */
-function keyPath(base: string, key: string): string {
+export function keyPath(base: string, key: string): string {
   if (/^[A-Za-z_$][\w$]*$/.test(key)) return base === '' ? key : `${base}.${key}`
   return `${base}[${JSON.stringify(key)}]`
 }

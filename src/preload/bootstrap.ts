@@ -13,7 +13,7 @@ import { installPatches } from './install-patches'
  * strict mode it stops the process before the app's first line, with one message saying what to fix.
  * A config file that is not valid always stops it (exit 2): a typo must not silently unpatch an app.
  */
-export function bootstrap(via: 'require' | 'import', planned: string | undefined, configFile: string | undefined): void {
+export function bootstrap(via: 'require' | 'import', planned: string | undefined, configFile: { file?: string; found?: string }): void {
   const state = processState()
   state.preloaded = via
   const registry = state.registry
@@ -31,8 +31,9 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     } else {
       exitStatus = 2
       const cwd = process.cwd()
-      // cosmiconfig (~8 ms, ~3.5 MiB) loads only when there is a config file to read.
-      const config = configFile === undefined ? undefined : (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, file: configFile })
+      // The config reader (and js-yaml for YAML) loads only when there is a config file to read.
+      const hasConfig = configFile.file !== undefined || configFile.found !== undefined
+      const config = hasConfig ? (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, ...configFile }) : undefined
       exitStatus = 1
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict
