@@ -27,6 +27,8 @@ export const WarningCode = {
   Late: 'PATCHRUN_W_LATE',
   /** A config file found by the search was skipped: another user owns it or could write to it. */
   ConfigUntrusted: 'PATCHRUN_W_CONFIG_UNTRUSTED',
+  /** A bundled patch's short name is taken by a package found outside the app's project. */
+  PatchShadowed: 'PATCHRUN_W_PATCH_SHADOWED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
@@ -59,6 +61,11 @@ export function patchNotFound(name: string, searched: readonly string[]): Patchr
     `patch package "${name}" was not found. Looked for ${searched.map((s) => `"${s}"`).join(', ')}. ` +
       'Install it in the app (npm install), or give a path (./dir or /abs/dir).',
   )
+}
+
+/** `problem`: why the name is neither a package name nor a path (patch-name.ts). */
+export function badPatchName(problem: string): PatchrunError {
+  return new PatchrunError(ErrorCode.Config, `invalid patch name: ${problem}. Fix it where it is listed (PATCHRUN_PATCHES, --patches or the config).`)
 }
 
 export function badManifest(packageDir: string, where: string, problem: string): PatchrunError {

@@ -321,3 +321,108 @@ describe('data configs: duplicates and size are bounded', () => {
     assertConfigErrorEverywhere(dir, [path.join(dir, '.patchrunrc.yaml'), 'nesting exceeded maxDepth (64)'])
   })
 })
+
+describe('patch names and manifests stay where they belong', () => {
+  const OS_APP = ['-e', "console.log(JSON.stringify({ patchedBy: require('os').patchedBy || null }))"]
+  const app = path.join(HERE, 'names', 'app')
+
+  test('a name that is neither a package name nor a path never loads anything (PATCHRUN_PATCHES, --patches)', () => {
+    for (const name of ['x/../../elsewhere', 'patchrun-patch-x/../../elsewhere']) {
+      const result = spawnClean(['--require', REGISTER, ...OS_APP], app, { PATCHRUN_PATCHES: name }, {})
+      assert.equal(result.status, 0, show(result))
+      assert.deepEqual(result.json, { patchedBy: null }, `the directory outside node_modules was loaded\n${show(result)}`)
+      assert.match(result.stderr, /\[PATCHRUN_E_CONFIG\].*invalid patch name: ".*" is neither a package name nor a path.*\.\/dir/, show(result))
+      const strict = spawnClean(['--require', REGISTER, ...OS_APP], app, { PATCHRUN_PATCHES: name, PATCHRUN_STRICT: '1' }, {})
+      assert.equal(strict.status, 1, show(strict))
+      const list = cli(app, ['list', '--patches', name])
+      assert.equal(list.status, 1, show(list))
+      assert.match(list.stdout, /error \[PATCHRUN_E_CONFIG\] invalid patch name/, show(list))
+      const run = cli(app, ['--patches', name, '--', process.execPath, ...OS_APP])
+      assert.deepEqual(run.json, { patchedBy: null }, show(run))
+    }
+  })
+
+  test('in a config file it is an error at its key path (exit 2), as in options and disable', (t) => {
+    const dir = tempDir(t)
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}\n')
+    for (const [config, at] of [
+      [{ patches: ['x/../../elsewhere'] }, 'patches[0]'],
+      [{ patches: [{ name: 'a/b' }] }, 'patches[0].name'],
+      [{ disable: ['.hidden'] }, 'disable[0]'],
+      [{ options: { 'x/../y': {} } }, 'options["x/../y"]'],
+    ]) {
+      fs.writeFileSync(path.join(dir, '.patchrunrc.json'), JSON.stringify(config))
+      assertConfigErrorEverywhere(dir, [path.join(dir, '.patchrunrc.json'), `at ${at}:`, 'is neither a package name nor a path'])
+    }
+  })
+
+  test('a manifest "module" must stay inside its package: no "..", no absolute path, no symlink out', (t) => {
+    const manifests = path.join(HERE, 'manifests')
+    const dir = tempDir(t)
+    fs.mkdirSync(path.join(dir, 'linked'))
+    fs.writeFileSync(path.join(dir, 'outside.js'), 'exports.patch = () => {}\n')
+    fs.symlinkSync(path.join(dir, 'outside.js'), path.join(dir, 'linked', 'patch.js'))
+    fs.writeFileSync(path.join(dir, 'linked', 'package.json'), JSON.stringify({ name: 'linked', patchrunPatches: [{ target: 'os', module: './patch.js' }] }))
+    for (const [pkg, fact] of [
+      [path.join(manifests, 'up'), '"module" "../absolute/patch.js" goes up out of its package ("..")'],
+      [path.join(manifests, 'absolute'), '"module" "/etc/hostname" is an absolute path'],
+      [path.join(dir, 'linked'), `"module" "./patch.js" is a symlink to ${path.join(dir, 'outside.js')}, outside its package`],
+    ]) {
+      const list = cli(manifests, ['list', '--patches', pkg])
+      assert.equal(list.status, 1, show(list))
+      assert.match(list.stdout, /error \[PATCHRUN_E_MANIFEST\]/, show(list))
+      assert.ok(list.stdout.includes(fact), `expected ${JSON.stringify(fact)}\n${show(list)}`)
+      const result = spawnClean(['--require', REGISTER, ...OS_APP], manifests, { PATCHRUN_PATCHES: pkg }, {})
+      assert.deepEqual(result.json, { patchedBy: null }, show(result))
+      assert.ok(result.stderr.includes(fact), show(result))
+    }
+  })
+
+  test('a bundled patch\'s short name taken by a package above the project: one warning line; inside the project: none', (t) => {
+    const top = tempDir(t)
+    const project = path.join(top, 'app')
+    fs.mkdirSync(project)
+    fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "app" }\n')
+    const squatter = path.join(top, 'node_modules', 'socket-lifecycle')
+    fs.mkdirSync(squatter, { recursive: true })
+    fs.writeFileSync(path.join(squatter, 'package.json'), JSON.stringify({ name: 'socket-lifecycle', patchrunPatches: [{ target: 'os', module: './patch.js' }] }))
+    fs.writeFileSync(path.join(squatter, 'patch.js'), "exports.patch = (os) => { os.patchedBy = 'squatter' }\n")
+    const bundled = path.join(ROOT, 'patches', 'socket-lifecycle')
+    for (const [what, result] of [
+      ['preload', spawnClean(['--require', REGISTER, ...OS_APP], project, { PATCHRUN_PATCHES: 'socket-lifecycle' }, {})],
+      ['patchrun list', cli(project, ['list', '--patches', 'socket-lifecycle'])],
+    ]) {
+      const lines = result.stderr.split('\n').filter((line) => line.includes('PATCHRUN_W_PATCH_SHADOWED'))
+      assert.equal(lines.length, 1, `${what}: one warning line\n${show(result)}`)
+      assert.ok(lines[0].includes(`patch name "socket-lifecycle" means ${squatter}, a package outside the project ${project}`), show(result))
+      assert.ok(lines[0].includes(`For the bundled one give its path (${bundled})`), show(result))
+    }
+    // Installed by the project itself: the user's choice, nothing to say.
+    fs.cpSync(squatter, path.join(project, 'node_modules', 'socket-lifecycle'), { recursive: true })
+    const inside = spawnClean(['--require', REGISTER, ...OS_APP], project, { PATCHRUN_PATCHES: 'socket-lifecycle' }, {})
+    assert.deepEqual(inside.json, { patchedBy: 'squatter' }, show(inside))
+    assert.doesNotMatch(inside.stderr, /SHADOWED/, show(inside))
+  })
+})
+
+describe('relative patch paths in a config file are relative to the config file (issue 10)', () => {
+  const OS_APP = ['-e', "console.log(JSON.stringify({ patchedBy: require('os').patchedBy || null }))"]
+  const project = path.join(HERE, 'rel-paths')
+
+  test('the same project works from its root and from src/, through the preload and the CLI', () => {
+    for (const cwd of [project, path.join(project, 'src')]) {
+      const viaPreload = spawnClean(['--require', REGISTER, ...OS_APP], cwd, {}, {})
+      assert.deepEqual(viaPreload.json, { patchedBy: 'local' }, `preload from ${cwd}\n${show(viaPreload)}`)
+      const viaCli = cli(cwd, ['--', process.execPath, ...OS_APP])
+      assert.deepEqual(viaCli.json, { patchedBy: 'local' }, `patchrun from ${cwd}\n${show(viaCli)}`)
+    }
+  })
+
+  test('a path in PATCHRUN_PATCHES stays relative to the working directory', (t) => {
+    // Another config (an empty one, named), so that the project's own does not list the same path.
+    const empty = path.join(tempDir(t), 'empty.json')
+    fs.writeFileSync(empty, '{}\n')
+    const result = spawnClean(['--require', REGISTER, ...OS_APP], path.join(project, 'src'), { PATCHRUN_PATCHES: './patches/local', PATCHRUN_CONFIG: empty }, {})
+    assert.match(result.stderr, /PATCHRUN_E_PATCH_NOT_FOUND.*src\/patches\/local\/package\.json/, show(result))
+  })
+})
