@@ -10,7 +10,7 @@ import { isHooksThread } from './hooks-thread'
  * before the entry point and before any preload listed after patchrun. A second call (both flags, or
  * a second copy of patchrun) does nothing. With no patches to apply, nothing else is even loaded.
  */
-export function startPreload(via: 'require' | 'import'): void {
+export function startPreload(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
   const planned = env.PATCHRUN_PLAN
