@@ -250,6 +250,25 @@ describe('one reader: every odd file is one PATCHRUN_E_CONFIG, for the preload a
     assert.match(doctor.stdout, /error \[PATCHRUN_E_CONFIG\].*FIFO/, show(doctor))
   })
 
+  test('siblings: a FIFO named package.json (the search reads each package.json; a patch package has one) hangs nothing', (t) => {
+    if (process.platform === 'win32') return t.skip('no FIFOs')
+    const dir = tempDir(t)
+    if (spawnSync('mkfifo', [path.join(dir, 'package.json')]).status !== 0) return t.skip('mkfifo is not available')
+    // Node itself blocks on it when it is the working directory's (any --require reads it), so the search
+    // is checked from elsewhere: not a config, and no hang.
+    const script = `console.log(JSON.stringify({ found: require(${JSON.stringify(path.join(ROOT, 'dist', 'config', 'find-config.js'))}).findConfigCheaply(${JSON.stringify(dir)}) ?? null }))`
+    const search = spawnClean(['-e', script], tempDir(t), {}, {})
+    assert.deepEqual(search.json, { found: null }, show(search))
+    // As a patch package's manifest: PATCHRUN_E_MANIFEST, and the app runs on.
+    const cwd = tempDir(t)
+    const patched = preload(cwd, { PATCHRUN_PATCHES: dir })
+    assert.equal(patched.status, 0, show(patched))
+    assert.match(patched.stderr, /\[PATCHRUN_E_MANIFEST\].*FIFO/, show(patched))
+    const list = cli(cwd, ['list', '--patches', dir])
+    assert.equal(list.status, 1, show(list))
+    assert.match(list.stdout, /error \[PATCHRUN_E_MANIFEST\].*FIFO/, show(list))
+  })
+
   test('a symlink loop, a directory named by --config, a file over 1 MiB', (t) => {
     const dir = tempDir(t)
     fs.writeFileSync(path.join(dir, 'package.json'), '{}\n')

@@ -1,7 +1,8 @@
 // Finds which patchrun config file applies to a directory: in the project only, without loading any parser.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { debug } from '../debug'
+import { readRegularFileText } from './read-regular-file'
 
 const MODULE = 'patchrun'
 const RC_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.cjs', '.mjs']
@@ -129,9 +130,11 @@ function listDir(dir: string): Set<string> | undefined {
 function packageHasConfig(file: string): boolean {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return false
+    // Never readFileSync here: a FIFO named package.json would hang every process. Not a regular file:
+    // not a config. Over 1 MiB: the reader says so.
+    text = readRegularFileText(file, 1024 * 1024)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EFBIG'
   }
   if (text.trim() === '') return true
   let json: unknown

@@ -1,6 +1,7 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import { isAbsolute, resolve, sep } from 'node:path'
+import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, type PatchrunError } from '../errors'
 import { parseTarget } from '../hooks/target'
 
@@ -29,7 +30,8 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 export function readPatchPackage(request: string, dir: string): PatchPackage {
   let json: Record<string, unknown>
   try {
-    json = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+    // A FIFO named package.json must not hang the app: a regular file of sane size only.
+    json = JSON.parse(readRegularFileText(resolve(dir, 'package.json'), 16 * 1024 * 1024)) as Record<string, unknown>
   } catch (error) {
     throw badManifest(dir, 'package.json', `it could not be read as JSON (${(error as Error).message})`)
   }
