@@ -175,6 +175,13 @@ describe('PATCHRUN_PLAN that does not decode', () => {
     })
   }
 
+  test('an empty PATCHRUN_PLAN (a shell unsetting it) is no plan: no warning, PATCHRUN_PATCHES applies', () => {
+    const result = runNode({ args: [app('seen.js')], cwd: APP, env: { PATCHRUN_PLAN: '', PATCHRUN_PATCHES: 'count' } })
+    assert.equal(result.status, 0, result.stderr)
+    assert.equal(result.stderr, '')
+    assert.equal(result.json.seen, 1)
+  })
+
   test('a bad plan and nothing else configured: one warning, the app runs unpatched', () => {
     const result = runNode({ args: [app('seen.js')], cwd: APP, env: { PATCHRUN_PLAN: '{' } })
     assert.equal(result.status, 0, result.stderr)
@@ -462,6 +469,38 @@ describe('NODE_OPTIONS that reach patchrun itself', () => {
     const warnings = result.stderr.split('\n').filter((l) => l.startsWith('patchrun: warning [PATCHRUN_W_NODE_OPTIONS] '))
     assert.equal(warnings.length, 1, result.stderr)
     assert.ok(warnings[0].includes('patchrun [options] -- node --inspect app.js'), warnings[0])
+  })
+
+  // A debugger is needed to let a paused process go: this test is one, through the inspector's WebSocket.
+  test('--inspect-brk: patchrun pauses, once let go it closes its inspector, and the app pauses on the port', { skip: typeof WebSocket !== 'function' && 'needs a global WebSocket (Node 22+)' }, async () => {
+    const port = await freePort()
+    const child = spawn(NODE, [BIN, '--', NODE, app('inspector-url.js')], { cwd: APP, env: cleanEnv({ NODE_OPTIONS: `--inspect-brk=127.0.0.1:${port}` }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    const sockets = new Map()
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      // The app ran: let both debuggees go for good, or the app waits at exit for its debugger to leave.
+      if (stdout.includes('"inspector"')) for (const ws of sockets.values()) ws.close()
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      for (const [, url] of stderr.matchAll(/Debugger listening on (ws:\S+)/g)) {
+        if (sockets.has(url)) continue
+        const ws = new WebSocket(url)
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.runIfWaitingForDebugger' }))
+        sockets.set(url, ws)
+      }
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    clearTimeout(timer)
+    const shown = `code ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`
+    assert.equal(code, 0, shown)
+    // Two inspectors on one port, one after the other: patchrun's, then the app's.
+    assert.equal(sockets.size, 2, shown)
+    assert.match(jsonLines(stdout)[0]?.inspector ?? '', new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`), shown)
+    assert.match(stderr, /^patchrun: warning \[PATCHRUN_W_NODE_OPTIONS\] NODE_OPTIONS holds --inspect-brk, .*patchrun \[options\] -- node --inspect-brk app\.js$/m, shown)
   })
 
   test('no inspect flag: no warning, and the inspector module is not even loaded', () => {
