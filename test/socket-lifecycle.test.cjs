@@ -294,7 +294,9 @@ describe('unpatch', () => {
       assert.ok(json.trackedWhilePatched >= 3)
       assert.equal(json.unpatched, true)
       assert.deepEqual(json.afterUnpatch, [])
-      assert.equal(json.trackedAfter, 0)
+      // The records stay (weakly: a GC may drop closed ones), so withPatches would report them again;
+      // the socket opened after unpatch is not tracked.
+      assert.ok(json.trackedAfter <= json.trackedWhilePatched, `tracked ${json.trackedAfter} after unpatch, ${json.trackedWhilePatched} before`)
     })
   }
 })

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { badManifest, type PatchrunError } from '../errors'
 import { parseTarget } from '../hooks/target'
+import { isValidRange } from '../hooks/version-range'
 
 export interface ManifestEntry {
   readonly index: number
@@ -65,6 +66,10 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   if (!isFile(modulePath)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
+  }
+  // Checked here, so `list`, `doctor` and the preload refuse it at once (semver loads only for a manifest with ranges).
+  if (entry.versions !== undefined && !isValidRange(entry.versions)) {
+    throw fail(`"versions" ${JSON.stringify(entry.versions)} is not a valid semver range (such as ">=4 <6"; for a builtin, Node's version)`)
   }
   if (entry.export !== undefined && (typeof entry.export !== 'string' || entry.export === '')) {
     throw fail(`"export" must be the name of a function the module exports, got ${describeType(entry.export)}`)
