@@ -49,6 +49,10 @@ export const WarningCode = {
   NotInstalled: 'PATCHRUN_W_NOT_INSTALLED',
   /** jest loaded a targeted package as an ES module (experimental-vm-modules): patchrun cannot patch it there. */
   JestEsm: 'PATCHRUN_W_JEST_ESM',
+  /** `patchrun verify`: nothing passed in the bare runs, so there is nothing to compare the patched runs with. */
+  VerifyBaseline: 'PATCHRUN_W_VERIFY_BASELINE',
+  /** `patchrun verify`: a planned patch was applied in none of the patched runs, so the suite tested nothing of it. */
+  VerifyNotApplied: 'PATCHRUN_W_VERIFY_NOT_APPLIED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
@@ -108,7 +112,7 @@ export function patchFailed(patch: string, target: string, file: string | undefi
   const where = file ? ` (${file})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
+    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
     { cause },
   )
 }

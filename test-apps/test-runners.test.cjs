@@ -82,6 +82,7 @@ for (const [name, dir] of Object.entries(JESTS)) {
       const report = explainReport(r.stdout)
       const verdicts = Object.fromEntries(report.patches.map((row) => [row.target, row.verdict]))
       assert.deepEqual(verdicts, { 'acme-greet': 'applied', 'acme-esm': 'never loaded', os: 'applied' })
+      assert.match(report.patches.find((row) => row.target === 'acme-greet').detail, /via jest: in 4 jest module registries/)
       const viaJest = report.processes.flatMap((p) => p.outcomes).filter((o) => o.target === 'acme-greet')
       assert.equal(viaJest.length, 4, JSON.stringify(report.processes, null, 1))
       assert.ok(viaJest.every((o) => o.via === 'jest' && o.verdict === 'applied'), JSON.stringify(viaJest))
@@ -108,7 +109,10 @@ test('jest 30 without the runtime line: builtins are patched by the preload, pac
   assert.equal(summary(r.stderr), '2 passed, 2 total')
   assert.deepEqual(firstApplications(r.probes, 'acme-greet'), [])
   const report = explainReport(r.stdout)
-  assert.equal(report.patches.find((row) => row.target === 'acme-greet').verdict, 'never loaded')
+  const row = report.patches.find((row) => row.target === 'acme-greet')
+  assert.equal(row.verdict, 'never loaded')
+  assert.match(row.detail, /jest ran without "runtime": "patchrun\/jest" \(pid \d+/, row.detail)
+  assert.ok(report.processes.some((p) => p.testRunner?.name === 'jest' && p.testRunner.worker && p.testRunner.patchrunJest === false), JSON.stringify(report.processes))
 })
 
 /** vitest's CLI, pinned in test-apps/vitest (the app itself: vitest must be importable from its tests). */
@@ -149,11 +153,14 @@ describe('vitest 4 (externals through Node: reached when the preload is in its w
     assert.ok(greets.length >= 1 && greets.every((p) => p.threadId > 0), JSON.stringify(r.probes, null, 1))
   })
 
-  test('server.deps.inline: the inlined package is not reached by the preload (patchrun/vite is what reaches it)', { timeout: 180000 }, async () => {
-    const r = await runLogged([...VITEST, '--config', 'vitest.inline.config.js'], { PATCHRUN_PATCHES: PATCH }, VITEST_APP)
+  test('server.deps.inline: the inlined package is not reached by the preload (patchrun/vite is what reaches it); explain says so', { timeout: 180000 }, async () => {
+    const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...VITEST, '--config', 'vitest.inline.config.js'], {}, VITEST_APP)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(vitestSummary(r.stdout), '2 passed (2)')
     assert.deepEqual(firstApplications(r.probes, 'acme-greet'), [])
+    const row = explainReport(r.stdout).patches.find((row) => row.target === 'acme-greet')
+    assert.equal(row.verdict, 'never loaded')
+    assert.match(row.detail, /vitest ran \(pid \d+.*server\.deps\.inline.*patchrun\/vite/, row.detail)
   })
 
   test('pool vmThreads: vitest evaluates packages itself, in a vm context: builtins only', { timeout: 180000 }, async () => {

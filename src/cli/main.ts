@@ -8,6 +8,7 @@ import { listCommand } from './list-command'
 import { closeOwnInspector } from './own-inspector'
 import { fail } from './output'
 import { runCommand, type ExplainFlags } from './run-command'
+import type { VerifyFlags } from '../verify/options'
 
 const EXAMPLES = `
 Examples:
@@ -16,6 +17,7 @@ Examples:
   $ patchrun explain -- node app.mjs
   $ patchrun env --shell dockerfile --patches demo
   $ PATCHRUN_PATCHES=demo patchrun list
+  $ patchrun verify --patches ./my-patch -- node --test test/
 
 Without the command: NODE_OPTIONS="--import patchrun/loader" PATCHRUN_PATCHES=demo node app.js`
 
@@ -61,7 +63,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .configureOutput({ outputError: () => {} })
 
   withSettings(program.command('explain'))
-    .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, late, failed or not found')
+    .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, no such file, late, failed or not found')
     .usage('[options] -- <command> [args...]')
     .option('--json', 'print the report as JSON on stdout instead of a table on stderr')
     .option('--report <file>', 'also write the report, as JSON, to this file')
@@ -92,6 +94,25 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .action(async (flags: ExplainFlags) => {
       noCommand('doctor')
       process.exitCode = await doctorCommand(flags)
+    })
+
+  withSettings(program.command('verify'))
+    .description("run a test command bare and patched and compare what passed: regressions, flaky tests, the patched functions' shape")
+    .usage('[options] -- <command> [args...]')
+    .option('--each <glob>', "run the command once per matching file, '{}' standing for the file (appended when absent)")
+    .option('--jobs <n>', 'runs in parallel (default: min(4, CPUs))')
+    .option('--timeout <seconds>', 'time limit per run, 0 for none (default: 300)')
+    .option('--baseline-runs <n>', 'bare runs; what differs between them is flaky, not a regression (default: 2)')
+    .option('--control', 'also run under an empty preload, to tell "any preload changes this" from "the patch does"')
+    .option('--no-shape', "skip the check of the patched functions' name, length, properties and ESM namespace")
+    .option('--tail <lines>', 'lines of output shown per run of a regression (default: 20)')
+    .option('--json', 'print the result as JSON on stdout')
+    .argument('[command...]', "the command to run, after --; '{report}' stands for a report file per run")
+    .passThroughOptions()
+    .action(async (command: string[], flags: VerifyFlags) => {
+      // Loaded only for verify: `patchrun -- node app.js` never reads these files.
+      const { verifyCommand } = require('../verify/verify-command') as typeof import('../verify/verify-command')
+      await verifyCommand(commandOf(command), flags)
     })
 
   return program

@@ -4,6 +4,7 @@ import { isAbsolute, resolve, sep } from 'node:path'
 import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, type PatchrunError } from '../errors'
 import { parseTarget } from '../hooks/target'
+import { isValidRange } from '../hooks/version-range'
 
 export interface ManifestEntry {
   readonly index: number
@@ -71,6 +72,10 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
+  }
+  // Checked here, so `list`, `doctor` and the preload refuse it at once (semver loads only for a manifest with ranges).
+  if (entry.versions !== undefined && !isValidRange(entry.versions)) {
+    throw fail(`"versions" ${JSON.stringify(entry.versions)} is not a valid semver range (such as ">=4 <6"; for a builtin, Node's version)`)
   }
   if (entry.export !== undefined && (typeof entry.export !== 'string' || entry.export === '')) {
     throw fail(`"export" must be the name of a function the module exports, got ${describeType(entry.export)}`)

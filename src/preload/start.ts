@@ -13,7 +13,8 @@ import { isHooksThread } from './hooks-thread'
 export function startPreload(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
-  const planned = env.PATCHRUN_PLAN
+  // An empty PATCHRUN_PLAN is how a shell unsets it for one command: no plan, not a broken one.
+  const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
   const namedConfig = planned === undefined ? env.PATCHRUN_CONFIG || undefined : undefined
