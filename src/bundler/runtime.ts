@@ -142,7 +142,7 @@ function pickPatchFunction(entry: BundledEntry): PatchFunction {
 }
 
 function describeBundled(info: BundledModuleInfo, format: ModuleFormat): ModuleDetails {
-  return { name: '', version: info.version, directory: info.directory, file: info.file, format }
+  return { name: '', version: info.version, directory: info.directory, file: info.file, format, entry: undefined }
 }
 
 /**

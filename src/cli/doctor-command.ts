@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { checkBundle } from './doctor-bundle'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
+import { checkTargets } from './doctor-targets'
 import { checkTestRunners } from './doctor-test-runners'
 
 type Level = 'ok' | 'warn' | 'error'
@@ -29,6 +30,7 @@ export async function doctorCommand(flags: CliFlags, entry?: string): Promise<nu
     const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
     for (const pkg of plan.patches) checks.push({ level: 'ok', text: `patch ${pkg.request} → ${pkg.name}${pkg.version ? `@${pkg.version}` : ''} (${pkg.entries.length} target${pkg.entries.length === 1 ? '' : 's'})` })
+    checks.push(...checkTargets(plan.patches, process.cwd()))
     for (const problem of problems) checks.push({ level: 'error', text: `[${problem.code}] ${problem.message}` })
     if (plan.patches.length === 0 && problems.length === 0) checks.push({ level: 'warn', text: 'no patches are configured: nothing would be patched' })
   } catch (error) {
@@ -53,7 +55,7 @@ function checkNode(): Check[] {
       : 'no in-thread hooks on this Node: builtin targets of an ESM app are patched at start-up; an off-thread loader (module.register) starts only for installed true-ESM package targets'
   return [
     { level: 'ok', text: `Node ${process.version}` },
-    { level: 'ok', text: 'CommonJS hooks: Module.prototype._compile/load and Module._load wrappers (no extra resolution)' },
+    { level: 'ok', text: 'CommonJS hooks: a Module._cache proxy hooking targeted package files only, and a Module._load wrapper until every targeted builtin is patched (no extra resolution)' },
     { level: 'ok', text: `ESM hooks: ${esm}` },
   ]
 }
