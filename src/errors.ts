@@ -25,6 +25,10 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** `patchrun` was run with PATCHRUN_DISABLED set in its environment: nothing will be patched. */
+  Disabled: 'PATCHRUN_W_DISABLED',
+  /** A nested `patchrun` did not pass one of the outer patchrun's patches on to the app. */
+  Nested: 'PATCHRUN_W_NESTED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */

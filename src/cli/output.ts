@@ -15,3 +15,8 @@ export function fail(status: number, code: string, message: string): never {
 export function warn(error: PatchrunError): void {
   process.stderr.write(`patchrun: warning [${error.code}] ${error.message}\n`)
 }
+
+/** A warning of the command's own (`PATCHRUN_W_…`): one line on stderr, the run goes on. */
+export function warnCode(code: string, message: string): void {
+  process.stderr.write(`patchrun: warning [${code}] ${message}\n`)
+}

@@ -9,7 +9,7 @@ export interface AppExit {
 }
 
 /** Spawns `command args` and resolves when it has exited; forwards SIGINT, SIGTERM and SIGHUP meanwhile. */
-export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<AppExit> {
+export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'stderr' = 'inherit'): Promise<AppExit> {
   return new Promise((resolve, reject) => {
     // In a terminal, Ctrl-C (SIGINT) and a hang-up (SIGHUP) reach the whole foreground process group,
     // the app included: forwarding them again would deliver them twice, and apps that force-quit on a
@@ -25,7 +25,7 @@ export function spawnApp(command: string, args: readonly string[], env: NodeJS.P
       child?.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)
-    child = spawn(command, args, { stdio: 'inherit', env })
+    child = spawn(command, args, { stdio: stdout === 'inherit' ? 'inherit' : ['inherit', 2, 'inherit'], env })
     const stopForwarding = (): void => {
       for (const signal of FORWARDED) process.off(signal, forward)
     }

@@ -43,7 +43,7 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
     installPatches(registry, plan.patches)
     const reportDir = env.PATCHRUN_REPORT_DIR
-    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).writeReportAtExit(registry, reportDir)
+    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).startReport(registry, reportDir)
     // Children and workers copy this environment: switch patchrun off for them.
     if (!plan.propagate) env.PATCHRUN_DISABLED = '1'
   } catch (error) {
