@@ -1,10 +1,9 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isOn, parsePatchList } from '../config/env'
-import { decodePlan, encodePlan, PLAN_ENV } from '../config/plan'
-import { PatchrunError, WarningCode } from '../errors'
+import { planVariables, readPlan, removePlanVariables } from '../config/plan-transport'
+import { ErrorCode, PatchrunError, WarningCode } from '../errors'
 import { explainRows, formatTable, type ExplainRow } from '../report/explain'
 import { addUnreported, completeEnds, formatProcesses } from '../report/per-process'
 import { parseReport, REPORT_DIR_ENV, reportInactive, type ProcessReport } from '../report/process-report'
@@ -12,7 +11,10 @@ import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
 import { planForCli, type CliFlags } from './plan-for-cli'
 import { exitLike, spawnApp, type AppExit } from './spawn-app'
-import { fail, REGISTER_PATH, warn, warnCode } from './output'
+import { fail, printError, REGISTER_PATH, warn, warnCode } from './output'
+import { makeReportDir } from './report-dir'
+import { checkReportFile, describeErrno, writeReportFile } from './report-file'
+import { tooBigToStart } from './too-big'
 
 export interface RunFlags extends CliFlags {
   readonly debug?: boolean
@@ -37,7 +39,8 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
     warn(problem)
   }
   // Started by an outer patchrun (an npm script that runs patchrun): its plan must reach the app too.
-  const outerPlan = process.env[PLAN_ENV] === undefined ? undefined : decodePlan(process.env[PLAN_ENV])
+  const outer = process.env.PATCHRUN_PLAN === undefined ? undefined : readPlan(process.env)
+  const outerPlan = outer !== undefined && 'plan' in outer ? outer.plan : undefined
   const outerReportDir = process.env[REPORT_DIR_ENV] || undefined
   let nestedNote: string | undefined
   if (outerPlan !== undefined) {
@@ -56,10 +59,14 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
   if (disabledInEnv) {
     warnCode(WarningCode.Disabled, 'PATCHRUN_DISABLED is set in the environment, so the preload does nothing in any process of the app. Unset it (unset PATCHRUN_DISABLED) to apply the patches.')
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: addPreload(process.env.NODE_OPTIONS, REGISTER_PATH), [PLAN_ENV]: encodePlan(plan) }
+  // An outer patchrun's plan, and any parts of it, must not mix with this one (merged above).
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  removePlanVariables(env)
+  Object.assign(env, { NODE_OPTIONS: addPreload(process.env.NODE_OPTIONS, REGISTER_PATH) }, planVariables(plan))
   if (flags.debug) env.NODE_DEBUG = [process.env.NODE_DEBUG, 'patchrun'].filter(Boolean).join(',')
-  const wantsReport = explain || flags.report !== undefined
-  const reportDir = wantsReport ? mkdtempSync(join(tmpdir(), 'patchrun-report-')) : undefined
+  // Whatever can keep the report from being written is found now, before the app runs.
+  const reportFile = flags.report === undefined ? undefined : checkReportFile(flags.report)
+  const reportDir = explain || reportFile !== undefined ? makeReportDir() : undefined
   // Without a report of its own, the app reports to the outer patchrun's directory (inherited).
   if (reportDir !== undefined) env[REPORT_DIR_ENV] = reportDir
 
@@ -69,29 +76,45 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
     exit = await spawnApp(program, args, env, explain && flags.json === true ? 'stderr' : 'inherit')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (reportDir !== undefined) rmSync(reportDir, { recursive: true, force: true })
-    if (code === 'ENOENT') return fail(127, 'PATCHRUN_E_COMMAND', `command not found: ${program}. Check its spelling and that it is on PATH.`)
-    return fail(126, 'PATCHRUN_E_COMMAND', `could not start ${program}: ${(error as Error).message}`)
+    if (reportDir !== undefined) removeQuietly(reportDir)
+    if (code === 'ENOENT') return fail(127, ErrorCode.Command, `command not found: ${program}. Check its spelling and that it is on PATH.`)
+    if (code === 'E2BIG') return fail(126, ErrorCode.Command, tooBigToStart(program, args, env))
+    return fail(126, ErrorCode.Command, `could not start ${program}: ${(error as Error).message}`)
   }
 
   if (reportDir !== undefined) {
-    if (outerReportDir !== undefined) copyReports(reportDir, outerReportDir)
-    const reports = readReports(reportDir)
-    const direct = reports.find((r) => r.ppid === process.pid && r.threadId === 0)
-    const processes = addUnreported(completeEnds(reports, { pid: direct?.pid, code: exit.code, signal: exit.signal }))
-    rmSync(reportDir, { recursive: true, force: true })
-    const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: nameIn(p), message: p.message }))
-    const disabledBecause = disabledInEnv ? 'PATCHRUN_DISABLED is set in the environment: unset it' : plan.propagate ? 'PATCHRUN_DISABLED' : 'not propagated (--no-propagate)'
-    const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes, disabledBecause })
-    const report = { command, exit, strict: plan.strict, propagate: plan.propagate, configFile: settings.configFile, patches: rows, problems: problems.map(describeProblem), processes }
-    if (flags.report !== undefined) writeFileSync(flags.report, `${JSON.stringify(report, null, 2)}\n`)
-    if (explain) printExplain(rows, processes, report, flags.json)
+    // The app has run: from here on nothing may cost it its exit code. A failure is one line, then its code.
+    try {
+      if (outerReportDir !== undefined) copyReports(reportDir, outerReportDir)
+      const reports = readReports(reportDir)
+      const direct = reports.find((r) => r.ppid === process.pid && r.threadId === 0)
+      const processes = addUnreported(completeEnds(reports, { pid: direct?.pid, code: exit.code, signal: exit.signal }))
+      const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: nameIn(p), message: p.message }))
+      const disabledBecause = disabledInEnv ? 'PATCHRUN_DISABLED is set in the environment: unset it' : plan.propagate ? 'PATCHRUN_DISABLED' : 'not propagated (--no-propagate)'
+      const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes, disabledBecause })
+      const report = { command, exit, strict: plan.strict, propagate: plan.propagate, configFile: settings.configFile, patches: rows, problems: problems.map(describeProblem), processes }
+      const unwritten = reportFile === undefined ? undefined : writeReportFile(reportFile, report)
+      if (unwritten !== undefined) printError(ErrorCode.Report, `${unwritten}. The app's exit status is passed back as it was.`)
+      if (explain) printExplain(rows, processes, report, flags.json)
+    } catch (error) {
+      printError(ErrorCode.Report, `the report could not be put together from ${reportDir}: ${describeErrno(error)}. The app's exit status is passed back as it was.`)
+    } finally {
+      removeQuietly(reportDir)
+    }
   }
   return exitLike(exit)
 }
 
-/** Every process's report file (JSON Lines, appended as it ran), in pid and thread order. */
-function readReports(dir: string): ProcessReport[] {
+function removeQuietly(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 })
+  } catch {
+    // left in the temp directory: not worth the app's exit code
+  }
+}
+
+/** Every process's report file (JSON Lines, appended as it ran; lines cut short by a kill are skipped), in pid and thread order. */
+export function readReports(dir: string): ProcessReport[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .map((f) => parseReport(readFileSync(join(dir, f), 'utf8')))

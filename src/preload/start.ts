@@ -11,7 +11,7 @@ import { isPatchrunCommand } from './own-command'
  * before the entry point and before any preload listed after patchrun. A second call (both flags, or
  * a second copy of patchrun) does nothing. With no patches to apply, nothing else is even loaded.
  */
-export function startPreload(via: 'require' | 'import'): void {
+export function startPreload(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) {
     // Under `patchrun explain` even a switched-off process says so, rather than look like one that never loaded a target.

@@ -2,6 +2,7 @@
 import type { Plan } from '../config/plan'
 import { describeEnd, nameProcess } from './per-process'
 import type { ProcessReport } from './process-report'
+import { noteTestRunners } from './runner-notes'
 
 export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found' | 'no report'
 
@@ -66,7 +67,7 @@ export function explainRows({ plan, disabled, notFound, processes, disabledBecau
   }
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
-  return rows
+  return noteTestRunners(rows, processes)
 }
 
 /** The order rows of one target come in when processes differ: what needs attention first. */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
 import { onUnhandledEndingSignal } from './ending-signals'
+import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
 /** How a process ended, as far as it could tell itself, or its parent, or the CLI. */
 export interface ProcessEnd {
@@ -35,6 +36,8 @@ export interface ProcessReport {
   readonly registrations: ReturnType<Registry['listRegistrations']>
   readonly outcomes: readonly Outcome[]
   readonly problems: readonly string[]
+  /** The test runner the process belongs to (jest, vitest, mocha, node --test), when it does. */
+  readonly testRunner?: TestRunnerSeen
   readonly children: readonly ChildEnd[]
   /** Undefined when the process never said: killed by SIGKILL, a terminate()d worker thread, a crash. */
   readonly ended: ProcessEnd | undefined
@@ -54,6 +57,7 @@ type Line =
   | { kind: 'problem'; problem: string }
   | { kind: 'child'; child: ChildEnd }
   | { kind: 'end'; end: ProcessEnd }
+  | { kind: 'runner'; testRunner: TestRunnerSeen | undefined }
 
 /** The report file of this thread, opened once for appending. */
 function openReport(dir: string, threadId: number, header: Omit<Extract<Line, { kind: 'process' }>, 'kind' | 'pid' | 'ppid' | 'threadId' | 'argv' | 'node'>): { write(line: Line): void; close(): void } | undefined {
@@ -95,6 +99,7 @@ export function startReport(registry: Registry, dir: string): void {
   if (report === undefined) return
   const { write } = report
   write({ kind: 'registrations', list: registry.listRegistrations() })
+  write({ kind: 'runner', testRunner: detectTestRunner(threadId) })
   for (const outcome of registry.outcomes) write({ kind: 'outcome', outcome })
   for (const problem of registry.problems) write({ kind: 'problem', problem })
   registry.reportSink = (kind, value) => write(kind === 'outcome' ? { kind, outcome: value as Outcome } : { kind, problem: value as string })
@@ -104,6 +109,8 @@ export function startReport(registry: Registry, dir: string): void {
     ended = true
     registry.recordRunningAtExit()
     write({ kind: 'registrations', list: registry.listRegistrations() })
+    // Again at the end: jest marks its runtime after the preload.
+    write({ kind: 'runner', testRunner: detectTestRunner(threadId) })
     write({ kind: 'end', end: how })
     registry.reportSink = undefined
     report.close()
@@ -151,6 +158,7 @@ export function parseReport(text: string): ProcessReport | undefined {
   const children: ChildEnd[] = []
   let registrations: ProcessReport['registrations'] = []
   let ended: ProcessEnd | undefined
+  let testRunner: TestRunnerSeen | undefined
   for (const text_ of text.split('\n')) {
     let line: Line
     try {
@@ -166,7 +174,8 @@ export function parseReport(text: string): ProcessReport | undefined {
     else if (line.kind === 'problem') problems.push(line.problem)
     else if (line.kind === 'child') children.push(line.child)
     else if (line.kind === 'end') ended = line.end
+    else if (line.kind === 'runner') testRunner = line.testRunner
   }
   if (report === undefined) return undefined
-  return { ...report, registrations, ended }
+  return { ...report, registrations, ended, ...(testRunner === undefined ? {} : { testRunner }) }
 }
