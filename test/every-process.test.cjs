@@ -174,7 +174,7 @@ describe('reports of processes that do not end by themselves', () => {
       assert.ok(result.stderr.includes(server.dir), seen(result))
       assert.deepEqual(rowsOf(result.report, 'patchrun-patch-socket-lifecycle'), [['applied', `builtin of Node ${process.versions.node}`]])
       assert.deepEqual(rowsOf(result.report, 'patchrun-patch-mark-a'), [['applied', `builtin of Node ${process.versions.node}`]])
-      assert.deepEqual(processOf(result.report, server.pid).ended, { how: 'signal', signal, seenBy: 'itself' })
+      assert.deepEqual(processOf(result.report, server.pid).ended, { how: 'signal', signal, seenBy: 'patchrun' })
     })
   }
 

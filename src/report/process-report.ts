@@ -3,7 +3,6 @@ import { closeSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
-import { onUnhandledEndingSignal } from './ending-signals'
 import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
 /** How a process ended, as far as it could tell itself, or its parent, or the CLI. */
@@ -88,13 +87,12 @@ function openReport(dir: string, threadId: number, header: Omit<Extract<Line, { 
 
 /**
  * Writes this process's report as it goes: who it is and its registrations now, each outcome and problem
- * the moment it happens, each child process's end, and its own end: at 'exit' (a normal end,
- * `process.exit`, an uncaught exception), or on SIGINT/SIGTERM/SIGHUP the app does not handle (then the
- * signal goes on and ends the process as before). SIGKILL, a terminate()d worker thread or a hard crash
- * leave the report without an end; what happened before is in it.
+ * the moment it happens, each child process's end, and its own end at 'exit' (a normal end,
+ * `process.exit`, an uncaught exception). A signal, a terminate()d worker thread or a hard crash leave
+ * the report without an end (its parent or patchrun says how it ended); what happened before is in it.
  */
 export function startReport(registry: Registry, dir: string): void {
-  const { threadId, isMainThread } = require('node:worker_threads') as typeof import('node:worker_threads')
+  const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads')
   const report = openReport(dir, threadId, {})
   if (report === undefined) return
   const { write } = report
@@ -116,7 +114,9 @@ export function startReport(registry: Registry, dir: string): void {
     report.close()
   }
   process.on('exit', (code) => end({ how: 'exit', code, seenBy: 'itself' }))
-  if (isMainThread) onUnhandledEndingSignal((signal) => end({ how: 'signal', signal, seenBy: 'itself' }))
+  // No signal listener here: one that is not the app's turns a signal arriving as the loop empties into a
+  // normal exit (the listener never gets to run), and the exit status must stay the app's. Outcomes are
+  // already on disk; the parent (or patchrun) records how a signalled process ended.
   watchChildren((child) => write({ kind: 'child', child }))
 }
 
