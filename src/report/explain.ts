@@ -4,7 +4,7 @@ import { describeEnd, nameProcess } from './per-process'
 import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found' | 'no report'
+export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found' | 'no report'
 
 export interface ExplainRow {
   readonly patch: string
@@ -71,7 +71,7 @@ export function explainRows({ plan, disabled, notFound, processes, disabledBecau
 }
 
 /** The order rows of one target come in when processes differ: what needs attention first. */
-const RANK: readonly Verdict[] = ['failed', 'late', 'never finished', 'no report', 'never loaded', 'skipped', 'applied', 'disabled']
+const RANK: readonly Verdict[] = ['failed', 'late', 'never finished', 'no such file', 'no report', 'never loaded', 'skipped', 'applied', 'disabled']
 
 /** What one process says about one patch and target. */
 function judge(p: ProcessReport, patch: string, target: string, wanted: string): Finding {
@@ -86,6 +86,7 @@ function judge(p: ProcessReport, patch: string, target: string, wanted: string):
   if (applied.length > 0) return { verdict: 'applied', detail: describe(applied) }
   if (skipped) return { verdict: 'skipped', detail: skipped.reason ?? '' }
   if (unfinished) return { verdict: 'never finished', detail: `${describe([unfinished])}: ${unfinished.reason}` }
+  if (mine.some((o) => o.verdict === 'missing')) return { verdict: 'no such file', detail: describeMissing(mine) }
   // It did not get to the end: "never loaded" would claim more than is known.
   if (p.ended === undefined || p.ended.seenBy !== 'itself') return { verdict: 'no report', detail: `no report from ${nameProcess(p)} after it started: ${describeEnd(p)}` }
   return { verdict: 'never loaded', detail: wanted }
@@ -106,6 +107,11 @@ function describe(applied: ReadonlyArray<{ version: string | undefined; file: st
     else seen.add(`${o.version ? `version ${o.version}, ` : ''}${o.file ?? ''}`)
   }
   return [...seen].join('; ')
+}
+
+/** `express 5.3.0 loaded; no file express/lib/router/index.js in it`, once per copy of the package. */
+function describeMissing(outcomes: ReadonlyArray<{ verdict: string; reason?: string }>): string {
+  return [...new Set(outcomes.filter((o) => o.verdict === 'missing').map((o) => o.reason ?? ''))].join('; ')
 }
 
 /** A plain text table, columns padded to their widest cell. */
