@@ -102,13 +102,16 @@ function manyPatches(t, count) {
   return { dir, names }
 }
 
-/** A config file giving the counting patch options of about `bytes` bytes, non-ASCII text included. */
+/**
+ * A config file giving the counting patch options of about `bytes` bytes, non-ASCII text included. A .cjs
+ * that builds the text: a config file itself may be at most 1 MiB (docs/config-files.md), its values not.
+ */
 function bigOptionsConfig(t, bytes) {
   const dir = tempDir(t)
-  const file = path.join(dir, 'big.json')
-  const text = 'é€😀 '.repeat(Math.ceil(bytes / 10)) // 10 bytes of UTF-8 a round
-  fs.writeFileSync(file, JSON.stringify({ patches: [{ name: 'count', options: { marker: 'ünïcødé ✓', text } }] }))
-  return { file, textLength: text.length }
+  const file = path.join(dir, 'big.cjs')
+  const rounds = Math.ceil(bytes / 10) // 10 bytes of UTF-8 a round
+  fs.writeFileSync(file, `module.exports = ${JSON.stringify({ patches: [{ name: 'count', options: { marker: 'ünïcødé ✓', text: '@TEXT@' } }] })}`.replace('"@TEXT@"', `'é€😀 '.repeat(${rounds})`))
+  return { file, textLength: 'é€😀 '.length * rounds }
 }
 
 describe('a plan too large for one environment string', () => {

@@ -17,8 +17,9 @@ export function startPreload(via: 'require' | 'import' | 'jest'): void {
   const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
-  const configFile = planned === undefined ? env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd()) : undefined
-  if (planned === undefined && names.length === 0 && configFile === undefined) {
+  const namedConfig = planned === undefined ? env.PATCHRUN_CONFIG || undefined : undefined
+  const foundConfig = planned === undefined && namedConfig === undefined ? findConfigCheaply(process.cwd()) : undefined
+  if (planned === undefined && names.length === 0 && namedConfig === undefined && foundConfig === undefined) {
     debug('preload via --%s: no patches, no config', via)
     return
   }
@@ -29,5 +30,5 @@ export function startPreload(via: 'require' | 'import' | 'jest'): void {
   }
   if (isHooksThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
-  bootstrap(via, planned, configFile)
+  bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }
