@@ -45,8 +45,8 @@ function yamlAfter(lines: readonly string[], index: number, indent: number): str
   const block: string[] = []
   for (let i = index + 2; i < lines.length && lines[i]!.trim() !== '...'; i++) {
     const line = lines[i]!
-    // Timings differ on every run and say nothing about the failure.
-    if (!/^\s*duration_ms:/.test(line)) block.push(line.slice(Math.min(indent + 2, line.length - line.trimStart().length)))
+    // Timings differ on every run, and node:test's `type` says test or suite: neither tells about the failure.
+    if (!/^\s*(?:duration_ms|type):/.test(line)) block.push(line.slice(Math.min(indent + 2, line.length - line.trimStart().length)))
   }
   return block.join('\n')
 }
