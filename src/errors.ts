@@ -35,6 +35,10 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** A config file found by the search was skipped: another user owns it or could write to it. */
+  ConfigUntrusted: 'PATCHRUN_W_CONFIG_UNTRUSTED',
+  /** A bundled patch's short name is taken by a package found outside the app's project. */
+  PatchShadowed: 'PATCHRUN_W_PATCH_SHADOWED',
   /** PATCHRUN_PLAN (the CLI's plan) does not decode: ignored and removed; PATCHRUN_PATCHES and the config apply. */
   Plan: 'PATCHRUN_W_PLAN',
   /** TMPDIR is not usable: `explain` / `--report` collect the report in the system's temp directory instead. */
@@ -83,6 +87,11 @@ export function patchNotFound(name: string, searched: readonly string[]): Patchr
   )
 }
 
+/** `problem`: why the name is neither a package name nor a path (patch-name.ts). */
+export function badPatchName(problem: string): PatchrunError {
+  return new PatchrunError(ErrorCode.Config, `invalid patch name: ${problem}. Fix it where it is listed (PATCHRUN_PATCHES, --patches or the config).`)
+}
+
 export function badManifest(packageDir: string, where: string, problem: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Manifest,
@@ -103,7 +112,7 @@ export function patchFailed(patch: string, target: string, file: string | undefi
   const where = file ? ` (${file})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
+    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
     { cause },
   )
 }

@@ -4,6 +4,8 @@ import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
+import { checkTargets } from './doctor-targets'
+import { checkTestRunners } from './doctor-test-runners'
 
 type Level = 'ok' | 'warn' | 'error'
 interface Check {
@@ -27,12 +29,14 @@ export async function doctorCommand(flags: CliFlags): Promise<number> {
     const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
     for (const pkg of plan.patches) checks.push({ level: 'ok', text: `patch ${pkg.request} → ${pkg.name}${pkg.version ? `@${pkg.version}` : ''} (${pkg.entries.length} target${pkg.entries.length === 1 ? '' : 's'})` })
+    checks.push(...checkTargets(plan.patches, process.cwd()))
     for (const problem of problems) checks.push({ level: 'error', text: `[${problem.code}] ${problem.message}` })
     if (plan.patches.length === 0 && problems.length === 0) checks.push({ level: 'warn', text: 'no patches are configured: nothing would be patched' })
   } catch (error) {
     if (!(error instanceof PatchrunError)) throw error
     checks.push({ level: 'error', text: `[${error.code}] ${error.message}` })
   }
+  checks.push(...checkTestRunners(process.cwd()))
   const mark: Record<Level, string> = { ok: 'ok   ', warn: 'warn ', error: 'error' }
   process.stdout.write(`${checks.map((c) => `${mark[c.level]} ${c.text}`).join('\n')}\n`)
   return checks.some((c) => c.level === 'error') ? 1 : 0
@@ -50,7 +54,7 @@ function checkNode(): Check[] {
       : 'no in-thread hooks on this Node: builtin targets of an ESM app are patched at start-up; an off-thread loader (module.register) starts only for installed true-ESM package targets'
   return [
     { level: 'ok', text: `Node ${process.version}` },
-    { level: 'ok', text: 'CommonJS hooks: Module.prototype._compile/load and Module._load wrappers (no extra resolution)' },
+    { level: 'ok', text: 'CommonJS hooks: a Module._cache proxy hooking targeted package files only, and a Module._load wrapper until every targeted builtin is patched (no extra resolution)' },
     { level: 'ok', text: `ESM hooks: ${esm}` },
   ]
 }

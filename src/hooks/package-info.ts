@@ -1,11 +1,14 @@
 // A target package's version and main file, read once per package directory and only for targeted packages.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { PackageFile } from './module-path'
+import { resolveExportsFiles } from './package-exports'
+import { SUBPATH_SUFFIXES } from './target'
 
 interface PackageFacts {
   readonly version: string | undefined
   readonly type: string | undefined
+  readonly exports: unknown
 }
 
 const facts = new Map<string, PackageFacts>()
@@ -14,7 +17,7 @@ const mains = new Map<string, string | undefined>()
 function readPackageFacts(dir: string): PackageFacts {
   let found = facts.get(dir)
   if (found !== undefined) return found
-  let json: { version?: unknown; type?: unknown } = {}
+  let json: { version?: unknown; type?: unknown; exports?: unknown } = {}
   try {
     json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
   } catch {
@@ -23,6 +26,7 @@ function readPackageFacts(dir: string): PackageFacts {
   found = {
     version: typeof json.version === 'string' ? json.version : undefined,
     type: typeof json.type === 'string' ? json.type : undefined,
+    exports: json.exports,
   }
   facts.set(dir, found)
   return found
@@ -54,4 +58,34 @@ export function resolvePackageMain({ dir, name, linkedFrom }: PackageFile): stri
   }
   mains.set(dir, main)
   return main
+}
+
+const exported = new Map<string, readonly string[]>()
+
+/**
+ * The files of the package at `dir` that its `exports` map gives for `pkg/<subpath>` (for `require` and
+ * for `import`), relative to `dir` with `/` separators; read once per package and sub-path.
+ */
+export function exportedFiles(dir: string, subpath: string): readonly string[] {
+  const key = `${dir}\0${subpath}`
+  let files = exported.get(key)
+  if (files === undefined) {
+    files = resolveExportsFiles(readPackageFacts(dir).exports, subpath)
+    exported.set(key, files)
+  }
+  return files
+}
+
+/** Whether the package at `dir` has a file a sub-path target names: by its path (extensions as Node tries them) or its `exports` map. */
+export function hasSubpathFile(dir: string, subpath: string): boolean {
+  const candidates = [...SUBPATH_SUFFIXES.map((suffix) => subpath + suffix), ...exportedFiles(dir, subpath)]
+  return candidates.some((relative) => isFile(join(dir, relative)))
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
+  }
 }

@@ -24,7 +24,7 @@ export function findVersionMismatch(
   fail: (error: PatchrunError) => void,
 ): string | undefined {
   const range = registration.versions
-  if (range === undefined || format === 'builtin') return undefined
+  if (range === undefined) return undefined
   const semver = loadSemver()
   if (semver.validRange(range) === null) {
     const problem = `"versions" ${JSON.stringify(range)} is not a valid semver range`
@@ -32,7 +32,7 @@ export function findVersionMismatch(
     return problem
   }
   if (version === undefined) return `versions ${range} required, but the package.json has no version`
-  if (!semver.satisfies(version, range, { includePrerelease: true })) return `version ${version} is outside ${range}`
+  if (!semver.satisfies(version, range, { includePrerelease: true })) return `${format === 'builtin' ? 'Node ' : 'version '}${version} is outside ${range}`
   return undefined
 }
 

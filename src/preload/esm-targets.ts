@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { findInstalledPackageDir } from '../hooks/installed-packages'
 import { matchesSubpath } from '../hooks/target'
+import { exportedFiles } from '../hooks/package-info'
 import type { Registry } from '../hooks/registry'
 
 /**
@@ -31,12 +32,16 @@ export function findEsmPackageTargets(registry: Registry): string[] {
       if (target.kind !== 'package') continue
       if (target.subpath === undefined) {
         if (!include.includes(name)) include.push(name)
+        // Imported by its file URL rather than its name (vitest imports its externals so): the files `import 'pkg'` gives.
+        for (const relative of exportedFiles(dir, '')) include.push(pathToFileURL(join(dir, relative)).href)
         continue
       }
       for (const suffix of ['', '.js', '.mjs', '/index.js', '/index.mjs']) {
         const relative = target.subpath + suffix
         if (matchesSubpath(target.subpath, relative)) include.push(pathToFileURL(join(dir, relative)).href)
       }
+      // What the exports map sends `pkg/<subpath>` to (`./feature` → `./lib/feature-impl.mjs`).
+      for (const relative of exportedFiles(dir, target.subpath)) include.push(pathToFileURL(join(dir, relative)).href)
     }
   }
   return include

@@ -13,11 +13,13 @@ import { isHooksThread } from './hooks-thread'
 export function startPreload(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
-  const planned = env.PATCHRUN_PLAN
+  // An empty PATCHRUN_PLAN is how a shell unsets it for one command: no plan, not a broken one.
+  const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
-  const configFile = planned === undefined ? env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd()) : undefined
-  if (planned === undefined && names.length === 0 && configFile === undefined) {
+  const namedConfig = planned === undefined ? env.PATCHRUN_CONFIG || undefined : undefined
+  const foundConfig = planned === undefined && namedConfig === undefined ? findConfigCheaply(process.cwd()) : undefined
+  if (planned === undefined && names.length === 0 && namedConfig === undefined && foundConfig === undefined) {
     debug('preload via --%s: no patches, no config', via)
     return
   }
@@ -28,5 +30,5 @@ export function startPreload(via: 'require' | 'import' | 'jest'): void {
   }
   if (isHooksThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
-  bootstrap(via, planned, configFile)
+  bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
+import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
 export interface ProcessReport {
   readonly pid: number
@@ -13,6 +14,8 @@ export interface ProcessReport {
   readonly registrations: ReturnType<Registry['listRegistrations']>
   readonly outcomes: readonly Outcome[]
   readonly problems: readonly string[]
+  /** The test runner the process belongs to (jest, vitest, mocha, node --test), when it does. */
+  readonly testRunner?: TestRunnerSeen
 }
 
 export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
@@ -31,6 +34,7 @@ export function writeReportAtExit(registry: Registry, dir: string): void {
       registrations: registry.listRegistrations(),
       outcomes: registry.outcomes,
       problems: registry.problems,
+      testRunner: detectTestRunner(threadId),
     }
     try {
       writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report))
