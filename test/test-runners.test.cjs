@@ -54,3 +54,9 @@ test('explain: a package target never loaded in a jest process without patchrun/
   const jest = report.processes.find((p) => p.testRunner !== undefined)
   assert.deepEqual(jest?.testRunner, { name: 'jest', worker: false, patchrunJest: false }, JSON.stringify(report.processes))
 })
+
+test('a true ES module package imported by its file URL (as vitest imports externals) is patched, on every Node line', () => {
+  const r = runNode({ args: ['app.mjs'], cwd: path.join(HERE, 'esm-url'), env: { PATCHRUN_PATCHES: './patch' } })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.json, { shout: 'HI (patched)' }, r.stdout + r.stderr)
+})

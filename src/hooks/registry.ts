@@ -48,6 +48,8 @@ export class Registry {
   private readonly running = new Set<RunningBody>()
   /** Dual packages' CommonJS mains, to recognise an ESM entry that only re-exports one. */
   private readonly dual = new DualEntries()
+  /** Targeted builtins whose hooks have run on their exports (see builtinsAllPatched). */
+  private readonly patchedBuiltins = new Set<string>()
   /** Package directories a file of which has loaded: their sub-path targets were checked for a file. */
   private readonly seenPackages = new Set<string>()
 
@@ -119,10 +121,18 @@ export class Registry {
     return true
   }
 
+  /** Whether every targeted builtin has had its hooks run, and none replaced its exports: `require` needs no hook for them then. */
+  builtinsAllPatched(): boolean {
+    if (this.builtinReplacements !== undefined && this.builtinReplacements.size > 0) return false
+    for (const name of this.byBuiltin.keys()) if (!this.patchedBuiltins.has(name)) return false
+    return true
+  }
+
   /** A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller gets. */
   onBuiltin(name: string, exports: unknown): unknown {
     const list = this.byBuiltin.get(name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
+      this.patchedBuiltins.add(name)
       const replaced = runHooks(this, list, exports, exports, describeBuiltin)
       if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
     }
@@ -273,7 +283,11 @@ export class Registry {
     }
     if (app.replacement === undefined) return
     if (app.module !== undefined) app.module.exports = app.replacement
-    if (app.builtin !== undefined) (this.builtinReplacements ??= new Map()).set(app.builtin, app.replacement)
+    if (app.builtin !== undefined) {
+      ;(this.builtinReplacements ??= new Map()).set(app.builtin, app.replacement)
+      // `require` must hand out the replacement again: the `_load` wrapper may have left meanwhile.
+      this.installer?.builtins()
+    }
   }
 
   /** Takes a patch back from a module; a throwing `unpatch` export is reported, the rest still undone. */

@@ -1,7 +1,7 @@
 // Runs one unit once in one mode: a real child process with a time limit, its output kept for the report.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { makeScratchDir } from '../cli/report-dir'
 import { join } from 'node:path'
 import { parseReport as parseProcessReport, REPORT_DIR_ENV, type ProcessReport } from '../report/process-report'
 import type { Mode } from './modes'
@@ -55,12 +55,12 @@ const MAX_TAIL_BYTES = 64 * 1024
  * names it, else from stdout when stdout is a reporter's stream.
  */
 export function runUnit(unit: Unit, mode: Mode, settings: RunSettings): Promise<UnitRun> {
-  const reportDir = usesReportFile(unit) ? mkdtempSync(join(tmpdir(), 'patchrun-verify-')) : undefined
+  const reportDir = usesReportFile(unit) ? makeScratchDir('patchrun-verify-', "verify's per-test report", 'or leave {report} out of the command') : undefined
   const reportFile = reportDir === undefined ? '' : join(reportDir, 'report')
   const [program, ...args] = argvForRun(unit, reportFile)
   // Patched runs write what every patch did in every process, so verify can tell a patch that was never
   // applied (its target never loaded under the suite) from one that was applied and changed nothing.
-  const outcomeDir = mode === 'patched' ? mkdtempSync(join(tmpdir(), 'patchrun-verify-outcomes-')) : undefined
+  const outcomeDir = mode === 'patched' ? makeScratchDir('patchrun-verify-outcomes-', "what each patch did under verify", 'then run verify again') : undefined
   const env = outcomeDir === undefined ? settings.env : { ...settings.env, [REPORT_DIR_ENV]: outcomeDir }
   return new Promise((resolve) => {
     const stdout: Buffer[] = []
