@@ -36,6 +36,8 @@ export class Registry {
   readonly outcomes: Outcome[] = []
   /** Every failure reported through `fail`, as `[CODE] message`. */
   readonly problems: string[] = []
+  /** Set while this process writes a report (explain, --report): each outcome and problem as it happens. */
+  reportSink: ((kind: 'outcome' | 'problem', value: Outcome | string) => void) | undefined
   /** Every time a registration ran (or, disabled, would have run) on a module instance: what `unpatch` undoes. */
   readonly applications: Application[] = []
   private installer: HookInstaller | undefined
@@ -50,6 +52,12 @@ export class Registry {
   private readonly patchedBuiltins = new Set<string>()
   /** Package directories a file of which has loaded: their sub-path targets were checked for a file. */
   private readonly seenPackages = new Set<string>()
+
+  /** Records what a registration did to a module, and hands it to the report at once (a kill loses nothing). */
+  recordOutcome(outcome: Outcome): void {
+    this.outcomes.push(outcome)
+    this.reportSink?.('outcome', outcome)
+  }
 
   esmNeeded(): void {
     this.installer?.esm()
@@ -313,7 +321,9 @@ export class Registry {
   /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
   fail(error: PatchrunError): void {
     debug('failed: [%s] %s', error.code, error.message)
-    this.problems.push(`[${error.code}] ${error.message}`)
+    const problem = `[${error.code}] ${error.message}`
+    this.problems.push(problem)
+    this.reportSink?.('problem', problem)
     if (this.strict) throw error
     process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
   }
