@@ -456,9 +456,9 @@ describe('config mistakes that pass silently: doctor reports them (issue 10)', (
   test('options keyed by a typo: a doctor warning with the near name, and the debug trace says it too', () => {
     const doctor = doctorIn('typo')
     const file = path.join(mistakes, 'typo', '.patchrunrc.json')
-    assert.ok(warnLines(doctor).some((line) => line.includes(`${file}: options["ehco"] is for no patch enabled now (did you mean "echo"?)`)), show(doctor))
+    assert.ok(warnLines(doctor).some((line) => line.includes(`${file}: options["ehco"] is for no patch: none is enabled or installed by that name (did you mean "echo"?)`)), show(doctor))
     const traced = appIn('typo', { NODE_DEBUG: 'patchrun' })
-    assert.match(traced.stderr, /config mistake: .*options\["ehco"\] is for no patch enabled now/, show(traced))
+    assert.match(traced.stderr, /config mistake: .*options\["ehco"\] is for no patch: none is enabled or installed/, show(traced))
     assert.deepEqual(traced.json.options, {}, show(traced))
   })
 

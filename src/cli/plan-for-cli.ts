@@ -41,7 +41,7 @@ export async function planForCli(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: s
     ...parsePatchList(env.PATCHRUN_DISABLE).map((name) => ({ name, source: 'PATCHRUN_DISABLE' })),
     ...(flags.disable ?? []).map((name) => ({ name: name.trim(), source: '--disable' })),
   ]
-  const mistakes = findConfigMistakes({ config: loaded?.config, settings, patches, disables })
+  const mistakes = findConfigMistakes({ config: loaded?.config, settings, patches, disables, cwd })
   for (const mistake of mistakes) debug('config mistake: %s', mistake)
   return { plan: { v: 1, patches, strict: settings.strict, propagate: settings.propagate }, settings, problems, mistakes }
 }

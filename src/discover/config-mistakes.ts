@@ -6,6 +6,8 @@ import { CONFIG_SEARCH_PLACES } from '../config/find-config'
 import { namesOfPatch } from '../config/patch-name'
 import type { PatchrunConfig } from '../config/validate-config'
 import type { PatchPackage } from './manifest'
+import { resolvePatchDir } from './resolve-patch'
+import { OWN_DIR } from './resolve-patches'
 
 export interface ConfigMistakeInput {
   readonly config: PatchrunConfig | undefined
@@ -14,26 +16,29 @@ export interface ConfigMistakeInput {
   readonly patches: readonly PatchPackage[]
   /** Every `disable` name given, with where: config, PATCHRUN_DISABLE, --disable. */
   readonly disables: ReadonlyArray<{ readonly name: string; readonly source: string }>
+  /** Where names resolve from. */
+  readonly cwd: string
 }
 
 /**
  * Each mistake as one sentence naming where it is and what to do; none of them stops a run, and each
  * would otherwise pass without a word (`patchrun doctor` lists them; the preload's debug trace too):
  * - an `options` key that no patch enabled now answers to (namesOfPatch: its name as listed, its package
- *   name, its short name): a typo, or options for a patch that is not enabled;
+ *   name, its short name) and that names no patch package either: a typo (options for an installed
+ *   patch that is not enabled now are for the runs that enable it, through PATCHRUN_PATCHES or --patches);
  * - a `disable` name that nothing enabled (config, PATCHRUN_PATCHES, --patches);
  * - other config files in the directory of the one used, which the search never reads (a package.json
  *   `patchrun` key hides a `.patchrunrc.yaml` beside it).
  */
-export function findConfigMistakes({ config, settings, patches, disables }: ConfigMistakeInput): string[] {
+export function findConfigMistakes({ config, settings, patches, disables, cwd }: ConfigMistakeInput): string[] {
   const mistakes: string[] = []
   const known = new Map<string, string>()
   for (const pkg of patches) for (const name of namesOfPatch(pkg.name, pkg.request)) known.set(name, pkg.request)
   const named = new Set([...settings.patches.map((p) => p.name), ...settings.disabled.map((d) => d.name)])
   if (config !== undefined) {
     for (const key of Object.keys(config.options)) {
-      if (known.has(key) || named.has(key)) continue
-      mistakes.push(`${config.file}: options[${JSON.stringify(key)}] is for no patch enabled now${suggest(key, [...known.keys()])}. Fix the name, or enable that patch`)
+      if (known.has(key) || named.has(key) || namesPatchPackage(key, cwd)) continue
+      mistakes.push(`${config.file}: options[${JSON.stringify(key)}] is for no patch: none is enabled or installed by that name${suggest(key, [...known.keys()])}. Fix the name`)
     }
   }
   const reported = new Set<string>()
@@ -52,6 +57,16 @@ export function findConfigMistakes({ config, settings, patches, disables }: Conf
     }
   }
   return mistakes
+}
+
+/** Whether `name` resolves to a patch package directory (one that is not enabled now). */
+function namesPatchPackage(name: string, cwd: string): boolean {
+  try {
+    resolvePatchDir(name, cwd, OWN_DIR)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Config files in the used file's directory that come after it in the search order. */

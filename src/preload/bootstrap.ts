@@ -54,7 +54,7 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
         // Only for the debug trace: its own file, loaded then.
         const { findConfigMistakes } = require('../discover/config-mistakes') as typeof import('../discover/config-mistakes')
         const disables = config.config.disable.map((name) => ({ name, source: `config ${config.file}` }))
-        for (const mistake of findConfigMistakes({ config: config.config, settings, patches, disables })) debug('config mistake: %s', mistake)
+        for (const mistake of findConfigMistakes({ config: config.config, settings, patches, disables, cwd })) debug('config mistake: %s', mistake)
       }
     }
     registry.strict = plan.strict
