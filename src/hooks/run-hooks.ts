@@ -19,7 +19,7 @@ export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' |
  * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
  */
 export function runHooks(
-  registry: Pick<Registry, 'outcomes' | 'applications' | 'fail'>,
+  registry: Pick<Registry, 'recordOutcome' | 'applications' | 'fail'>,
   list: readonly Registration[],
   key: object,
   exports: unknown,
@@ -36,7 +36,7 @@ export function runHooks(
     const target = registration.target.spec
     const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
     const record = (verdict: Outcome['verdict'], reason?: string): void => {
-      registry.outcomes.push({ verdict, patch: registration.label, target, version, file, format, late, reason, ...(via === undefined ? {} : { via }) })
+      registry.recordOutcome({ verdict, patch: registration.label, target, version, file, format, late, reason, ...(via === undefined ? {} : { via }) })
     }
     const skip = findVersionMismatch(registration, version, format, (error) => registry.fail(error))
     if (skip !== undefined) {

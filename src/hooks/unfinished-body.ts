@@ -11,12 +11,12 @@ export interface RunningBody {
 }
 
 /** Records an `unfinished` outcome for each registration whose target is the body's file. */
-export function recordUnfinished(registry: Pick<Registry, 'byPackage' | 'matches' | 'outcomes'>, { file, pkg }: RunningBody, reason: string): void {
+export function recordUnfinished(registry: Pick<Registry, 'byPackage' | 'matches' | 'recordOutcome'>, { file, pkg }: RunningBody, reason: string): void {
   const version = readPackageVersion(pkg.dir)
   for (const registration of registry.byPackage.get(pkg.name) ?? []) {
     if (!registry.matches(registration.target, file, pkg, undefined)) continue
     debug('unfinished %s → %s (%s): %s', registration.label, registration.target.spec, file, reason)
-    registry.outcomes.push({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })
+    registry.recordOutcome({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })
   }
 }
 
