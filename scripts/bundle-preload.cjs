@@ -35,7 +35,7 @@ function bundleInPlace(file, external) {
 // What every preloaded process loads, patches or not: one file.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'undo', 'toolkit.js'), [])

@@ -27,11 +27,12 @@ const OTHER_PRELOADERS: ReadonlyArray<[RegExp, string]> = [
 export async function doctorCommand(flags: CliFlags, entry?: string): Promise<number> {
   const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? ''), ...checkBundle(entry, process.cwd())]
   try {
-    const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
+    const { plan, settings, problems, mistakes } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
     for (const pkg of plan.patches) checks.push({ level: 'ok', text: `patch ${pkg.request} → ${pkg.name}${pkg.version ? `@${pkg.version}` : ''} (${pkg.entries.length} target${pkg.entries.length === 1 ? '' : 's'})` })
     checks.push(...checkTargets(plan.patches, process.cwd()))
     for (const problem of problems) checks.push({ level: 'error', text: `[${problem.code}] ${problem.message}` })
+    for (const mistake of mistakes) checks.push({ level: 'warn', text: mistake })
     if (plan.patches.length === 0 && problems.length === 0) checks.push({ level: 'warn', text: 'no patches are configured: nothing would be patched' })
   } catch (error) {
     if (!(error instanceof PatchrunError)) throw error
