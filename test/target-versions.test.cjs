@@ -16,10 +16,13 @@ const HAS_SQLITE = isBuiltin('node:sqlite')
 
 function explain(patches, extra = []) {
   const result = patchrun(['explain', '--json', ...extra, '--patches', patches, '--', NODE, 'app.cjs'], { cwd: APP })
+  // `explain --json` keeps stdout for its JSON and sends the app's own stdout to stderr.
   const start = result.stdout.indexOf('{\n')
   assert.ok(start !== -1, `no explain JSON:\n${result.stdout}\n${result.stderr}`)
   const report = JSON.parse(result.stdout.slice(start))
-  const app = JSON.parse(result.stdout.slice(0, start).trim().split('\n').pop())
+  const appLine = result.stderr.split('\n').filter((line) => line.startsWith('{')).pop()
+  assert.ok(appLine, `no app output on stderr:\n${result.stderr}`)
+  const app = JSON.parse(appLine)
   return { result, report, app, rows: Object.fromEntries(report.patches.map((r) => [`${r.patch} ${r.target}`, r])) }
 }
 

@@ -15,13 +15,13 @@ export function describeMissingFile(name: string, version: string | undefined, s
  * package does not have (by path, extensions as Node tries them, or by its `exports` map), a debug line
  * and a `missing` outcome, so `explain` can say why it never ran.
  */
-export function checkSubpathTargets(registrations: readonly Registration[], pkg: PackageFile, outcomes: Outcome[]): void {
+export function checkSubpathTargets(registrations: readonly Registration[], pkg: PackageFile, record: (outcome: Outcome) => void): void {
   for (const registration of registrations) {
     const { target } = registration
     if (target.kind !== 'package' || target.subpath === undefined || hasSubpathFile(pkg.dir, target.subpath)) continue
     const version = readPackageVersion(pkg.dir)
     const reason = describeMissingFile(pkg.name, version, target.spec)
     debug('%s → %s will not run on %s: %s', registration.label, target.spec, pkg.dir, reason)
-    outcomes.push({ verdict: 'missing', patch: registration.label, target: target.spec, version, file: pkg.dir, format: 'commonjs', late: false, reason })
+    record({ verdict: 'missing', patch: registration.label, target: target.spec, version, file: pkg.dir, format: 'commonjs', late: false, reason })
   }
 }

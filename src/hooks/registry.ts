@@ -87,7 +87,7 @@ export class Registry {
       // Not an error: a patch may target a newer Node's builtin; here it can never load.
       const reason = `${target.spec} is not on this Node (${process.version})`
       debug('skipped %s → %s: %s', registration.label, target.spec, reason)
-      this.outcomes.push({ verdict: 'skipped', patch: registration.label, target: target.spec, version: process.versions.node, file: undefined, format: 'builtin', late: false, reason })
+      this.recordOutcome({ verdict: 'skipped', patch: registration.label, target: target.spec, version: process.versions.node, file: undefined, format: 'builtin', late: false, reason })
       return { unregister: () => false }
     }
     if (target.kind === 'builtin') {
@@ -220,7 +220,7 @@ export class Registry {
   private notePackage(list: readonly Registration[], pkg: PackageFile): void {
     if (this.seenPackages.has(pkg.dir)) return
     this.seenPackages.add(pkg.dir)
-    checkSubpathTargets(list, pkg, this.outcomes)
+    checkSubpathTargets(list, pkg, (outcome) => this.recordOutcome(outcome))
   }
 
   /** Forgets what was applied to these module objects (a torn-down jest registry's): nothing can load them again, so nothing is kept alive. */

@@ -41,7 +41,8 @@ export function explainRows({ plan, disabled, notFound, processes, disabledBecau
     for (const entry of pkg.entries) {
       const patch = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
       const wanted = entry.versions ? `wanted ${entry.versions}` : ''
-      const concerned = apps.filter((p) => p.disabled !== undefined || p.unreported === true || p.registrations.some((r) => r.patch === patch && r.target === entry.target))
+      // A process concerned registered the target, or said something of it without registering (a builtin not on its Node).
+      const concerned = apps.filter((p) => p.disabled !== undefined || p.unreported === true || p.registrations.some((r) => r.patch === patch && r.target === entry.target) || p.outcomes.some((o) => o.patch === patch && o.target === entry.target))
       if (concerned.length === 0) {
         rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: wanted })
         continue
