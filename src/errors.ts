@@ -1,4 +1,7 @@
 // The one error class patchrun throws, its stable codes, and one message builder per code.
+import { types } from 'node:util'
+import { echo } from './echo'
+import { describeThrown } from './printable'
 
 /** Every code patchrun can raise; tests and tools match on these, never on message text. */
 export const ErrorCode = {
@@ -18,6 +21,8 @@ export const ErrorCode = {
   Config: 'PATCHRUN_E_CONFIG',
   /** withPatches / withoutPatches named a patch nobody registered. */
   UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
+  /** Strict mode: the preload failed in its own start-up (a bug, an unexpected throw). */
+  Preload: 'PATCHRUN_E_PRELOAD',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -25,6 +30,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** A patch returned a thenable, or a value that cannot be the module's exports: it was not used as them. */
+  PatchReturn: 'PATCHRUN_W_PATCH_RETURN',
+  /** The promise (thenable) a patch returned rejected. */
+  PatchRejected: 'PATCHRUN_W_PATCH_REJECTED',
+  /** The working directory no longer exists: what needs it (config search, patch names) was skipped. */
+  NoCwd: 'PATCHRUN_W_NO_CWD',
+  /** Another copy of patchrun, incompatible with this one, already holds the process's state. */
+  IncompatibleCopy: 'PATCHRUN_W_INCOMPATIBLE_COPY',
+  /** The preload failed in its own start-up: the app runs unpatched. */
+  PreloadFailed: 'PATCHRUN_W_PRELOAD_FAILED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
@@ -40,21 +55,26 @@ export class PatchrunError extends Error {
     Object.defineProperty(this, BRAND, { value: true })
   }
 
+  /** Total: a thrown Proxy's traps are never run, and a value whose mark cannot be read is not one. */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+    if (typeof value !== 'object' || value === null || types.isProxy(value)) return false
+    try {
+      return (value as { [BRAND]?: unknown })[BRAND] === true
+    } catch {
+      return false
+    }
   }
 }
 
-/** The cause's own message, without its stack: warnings stay one readable paragraph. */
+/** The cause's own message, without its stack: warnings stay one readable paragraph. Total: see printable.ts. */
 export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`
-  return String(cause)
+  return describeThrown(cause)
 }
 
 export function patchNotFound(name: string, searched: readonly string[]): PatchrunError {
   return new PatchrunError(
     ErrorCode.PatchNotFound,
-    `patch package "${name}" was not found. Looked for ${searched.map((s) => `"${s}"`).join(', ')}. ` +
+    `patch package "${echo(name)}" was not found. Looked for ${searched.map((s) => `"${echo(s)}"`).join(', ')}. ` +
       'Install it in the app (npm install), or give a path (./dir or /abs/dir).',
   )
 }
@@ -62,7 +82,7 @@ export function patchNotFound(name: string, searched: readonly string[]): Patchr
 export function badManifest(packageDir: string, where: string, problem: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Manifest,
-    `invalid patch manifest in ${packageDir}/package.json at ${where}: ${problem}. ` +
+    `invalid patch manifest in ${echo(packageDir)}/package.json at ${echo(where)}: ${echo(problem, 1000)}. ` +
       'Expected "patchrunPatches": [{ "target": "<module>", "module": "./file.js", "versions"?: "<semver range>", "export"?: "<name>" }].',
   )
 }
@@ -70,16 +90,16 @@ export function badManifest(packageDir: string, where: string, problem: string):
 export function patchLoadFailed(patch: string, target: string, file: string, problem: string, cause?: unknown): PatchrunError {
   return new PatchrunError(
     ErrorCode.PatchLoad,
-    `patch "${patch}" for "${target}" could not be loaded from ${file}: ${problem}. The target loads unpatched.`,
+    `patch "${echo(patch)}" for "${echo(target)}" could not be loaded from ${echo(file)}: ${echo(problem, 1000)}. The target loads unpatched.`,
     { cause },
   )
 }
 
 export function patchFailed(patch: string, target: string, file: string | undefined, cause: unknown): PatchrunError {
-  const where = file ? ` (${file})` : ''
+  const where = file ? ` (${echo(file)})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
+    `patch "${echo(patch)}" threw while "${echo(target)}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
     { cause },
   )
 }
@@ -87,18 +107,18 @@ export function patchFailed(patch: string, target: string, file: string | undefi
 export function badTarget(what: string, value: unknown, expected: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Target,
-    `registerPostImportHook: ${what} ${JSON.stringify(value) ?? String(value)} is not valid: expected ${expected}.`,
+    `registerPostImportHook: ${what} ${typeof value === 'string' ? echo(JSON.stringify(value)) : describeThrown(value)} is not valid: expected ${expected}.`,
   )
 }
 
 /** `where`: the key path (`patches[2].options`; `patchrun.strict` in a package.json); `problem`: what was expected. */
 export function badConfig(file: string, where: string, problem: string): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${file} at ${where}: ${problem}.`)
+  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${echo(file)} at ${echo(where)}: ${echo(problem, 1000)}.`)
 }
 
 /** A config file that is missing, does not parse, or cannot be loaded here; `problem` says which and what to do. */
 export function configUnreadable(file: string, problem: string, cause?: unknown): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `patchrun config ${file} could not be read: ${problem}.`, cause === undefined ? undefined : { cause })
+  return new PatchrunError(ErrorCode.Config, `patchrun config ${echo(file)} could not be read: ${echo(problem, 1000)}.`, cause === undefined ? undefined : { cause })
 }
 
 /**

@@ -4,6 +4,10 @@ import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
+import { primordials } from '../primordials'
+
+// Captured now (the preload), as the app may change Function.prototype.call/apply or Map.prototype later.
+const { ReflectApply, MapPrototypeGet, MapPrototypeHas } = primordials
 
 interface InternalModule {
   exports: unknown
@@ -29,17 +33,17 @@ export function installBuiltinRequireHook(registry: Registry): void {
   // `process.moduleLoadList` says one did, and costs a length compare per require to notice.
   const loadList = registry.loadList
   M._load = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-    const exports = originalLoad.call(this, request, parent, isMain)
+    const exports = ReflectApply(originalLoad, this, [request, parent, isMain])
     if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
-    const name = ids.get(request)
+    const name = MapPrototypeGet(ids, request)
     return name === undefined ? exports : registry.onBuiltin(name, exports)
   }
   const originalGetBuiltin = process.getBuiltinModule
   if (typeof originalGetBuiltin === 'function') {
     process.getBuiltinModule = function getBuiltinModule(id: string) {
-      const exports = originalGetBuiltin.call(process, id)
+      const exports = ReflectApply(originalGetBuiltin, process, [id])
       if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
-      const name = ids.get(id)
+      const name = MapPrototypeGet(ids, id)
       return name === undefined || exports === undefined ? exports : registry.onBuiltin(name, exports)
     } as typeof process.getBuiltinModule
   }
@@ -65,13 +69,13 @@ export function installPackageLoadHook(registry: Registry): void {
   proto._compile = function _compile(this: InternalModule, ...args: unknown[]): unknown {
     const filename = args[1]
     const name = typeof filename === 'string' ? packageNameOf(filename, linked) : undefined
-    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename as string, linked) : undefined
-    if (pkg === undefined) return originalCompile.apply(this, args)
+    const pkg = name !== undefined && MapPrototypeHas(packages, name) ? packageFileOf(filename as string, linked) : undefined
+    if (pkg === undefined) return ReflectApply(originalCompile, this, args)
     // A body that throws or exits the process never reaches the hooks: `explain` says so.
     const body = registry.bodyStarted(filename as string, pkg)
     let result: unknown
     try {
-      result = originalCompile.apply(this, args)
+      result = ReflectApply(originalCompile, this, args)
     } catch (error) {
       registry.bodyEnded(body, true, error)
       throw error
@@ -82,11 +86,11 @@ export function installPackageLoadHook(registry: Registry): void {
   }
   proto.load = function load(this: InternalModule, filename: string): void {
     const name = packageNameOf(filename, linked)
-    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename, linked) : undefined
+    const pkg = name !== undefined && MapPrototypeHas(packages, name) ? packageFileOf(filename, linked) : undefined
     // `require(esm)` of a targeted package loads its ES modules inside this call: the ESM hooks must be
     // in place first, even in an app whose entry point is CommonJS.
     if (pkg !== undefined && mayBeEsm(pkg.dir, filename)) registry.esmNeeded()
-    originalModuleLoad.call(this, filename)
+    ReflectApply(originalModuleLoad, this, [filename])
     if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
   }
   debug('CommonJS package hook installed')

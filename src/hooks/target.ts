@@ -1,5 +1,6 @@
 // What a target string names: a builtin (with or without `node:`), a package's main, or a file inside a package.
 import { isBuiltin } from 'node:module'
+import { primordials } from '../primordials'
 
 export type Target =
   | { readonly kind: 'builtin'; readonly spec: string; readonly name: string; readonly ids: readonly string[] }
@@ -39,7 +40,8 @@ export function parseTarget(spec: unknown): Target | string {
 
 /** Whether a file at `relative` (posix separators, from the package root) is the file a sub-path target names. */
 export function matchesSubpath(subpath: string, relative: string): boolean {
-  if (!relative.startsWith(subpath)) return false
-  const suffix = relative.slice(subpath.length)
-  return SUBPATH_SUFFIXES.includes(suffix)
+  const { StringPrototypeStartsWith, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
+  if (!StringPrototypeStartsWith(relative, subpath)) return false
+  const suffix = StringPrototypeSlice(relative, subpath.length)
+  return ArrayPrototypeIncludes(SUBPATH_SUFFIXES, suffix)
 }

@@ -2,9 +2,11 @@
 import { mergeSettings } from '../config/merge'
 import { decodePlan, type Plan } from '../config/plan'
 import { debug } from '../debug'
+import { echo } from '../echo'
 import { resolvePatches } from '../discover/resolve-patches'
 import { PatchrunError } from '../errors'
 import { processState } from '../process-state'
+import { capturePristineBuiltins } from '../pristine'
 import { installPatches } from './install-patches'
 
 /**
@@ -40,6 +42,8 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
       plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
     }
     registry.strict = plan.strict
+    // Before the app can change them: patches and semver will run with these (pristine.ts).
+    capturePristineBuiltins()
     debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
     installPatches(registry, plan.patches)
     const reportDir = env.PATCHRUN_REPORT_DIR
@@ -47,8 +51,9 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     // Children and workers copy this environment: switch patchrun off for them.
     if (!plan.propagate) env.PATCHRUN_DISABLED = '1'
   } catch (error) {
+    // Anything else is a failure of patchrun itself: start.ts makes it a warning (preload-failed.ts).
     if (!(error instanceof PatchrunError)) throw error
-    process.stderr.write(`patchrun: [${error.code}] ${error.message}\n`)
+    process.stderr.write(`patchrun: [${error.code}] ${echo(error.message, 4000)}\n`)
     process.exit(exitStatus)
   }
 }

@@ -2,26 +2,55 @@
 import { isOn, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
-import { peekState } from '../state'
+import { warnIncompatible } from '../incompatible-copy'
+import { isCompatibleState, peekState } from '../state'
 import { isHooksThread } from './hooks-thread'
+import { preloadFailed } from './preload-failed'
+import { warnNoCwd } from './no-cwd'
 
 /**
  * Starts patchrun in this process. Runs synchronously inside the preload, so every hook is in place
  * before the entry point and before any preload listed after patchrun. A second call (both flags, or
  * a second copy of patchrun) does nothing. With no patches to apply, nothing else is even loaded.
+ * Nothing that goes wrong in here stops the app: an unexpected failure is one PATCHRUN_W_PRELOAD_FAILED
+ * warning and the app runs unpatched (strict mode: PATCHRUN_E_PRELOAD, exit 1).
  */
 export function startPreload(via: 'require' | 'import'): void {
+  try {
+    start(via)
+  } catch (error) {
+    preloadFailed(via, error)
+  }
+}
+
+function start(via: 'require' | 'import'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
   const planned = env.PATCHRUN_PLAN
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
-  const configFile = planned === undefined ? env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd()) : undefined
+  let configFile: string | undefined
+  if (planned === undefined) {
+    // The plan holds absolute paths; names and the config search need the working directory.
+    const cwd = currentDirectory()
+    if (cwd === undefined) {
+      // Nothing named: nothing to do (a deleted directory holds no config). Something named: say why it is not applied.
+      if (names.length > 0 || env.PATCHRUN_CONFIG) warnNoCwd(names, env.PATCHRUN_CONFIG)
+      else debug('preload via --%s: the working directory no longer exists, and no patches were named', via)
+      return
+    }
+    configFile = env.PATCHRUN_CONFIG || findConfigCheaply(cwd)
+  }
   if (planned === undefined && names.length === 0 && configFile === undefined) {
     debug('preload via --%s: no patches, no config', via)
     return
   }
-  const started = peekState()?.preloaded
+  const state = peekState()
+  if (state !== undefined && !isCompatibleState(state)) {
+    warnIncompatible(state, 'its preload does nothing (the first copy\'s hooks stay as they are)')
+    return
+  }
+  const started = state?.preloaded
   if (started !== undefined) {
     debug('preload via --%s skipped: already started via --%s', via, started)
     return
@@ -29,4 +58,13 @@ export function startPreload(via: 'require' | 'import'): void {
   if (isHooksThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
   bootstrap(via, planned, configFile)
+}
+
+/** `process.cwd()`, or undefined when the directory was deleted (Node's cwd throws ENOENT then). */
+function currentDirectory(): string | undefined {
+  try {
+    return process.cwd()
+  } catch {
+    return undefined
+  }
 }

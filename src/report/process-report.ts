@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
+import { withPristineBuiltins } from '../pristine'
 
 export interface ProcessReport {
   readonly pid: number
@@ -17,10 +18,24 @@ export interface ProcessReport {
 
 export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
 
-/** Writes this process's report into `dir` when it exits, however it exits (exit handlers run on all). */
+/**
+ * Writes this process's report into `dir` when it exits, however it exits (exit handlers run on all).
+ * The listener never throws (an exception there would replace the app's exit code), and it runs with
+ * the built-ins the preload captured, whatever the app did to them (pristine.ts).
+ */
 export function writeReportAtExit(registry: Registry, dir: string): void {
   const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads')
-  process.on('exit', () => {
+  process.on('exit', function writeProcessReport() {
+    try {
+      withPristineBuiltins(writeReport, undefined, [registry, dir, threadId])
+    } catch {
+      // Nothing may escape an exit listener: the report is lost, the app's exit code is not.
+    }
+  })
+}
+
+function writeReport(registry: Registry, dir: string, threadId: number): void {
+  {
     registry.recordRunningAtExit()
     const report: ProcessReport = {
       pid: process.pid,
@@ -37,5 +52,5 @@ export function writeReportAtExit(registry: Registry, dir: string): void {
     } catch {
       // The directory is gone (the CLI ended first): nothing to report to.
     }
-  })
+  }
 }
