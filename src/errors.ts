@@ -21,6 +21,8 @@ export const ErrorCode = {
   Config: 'PATCHRUN_E_CONFIG',
   /** withPatches / withoutPatches named a patch nobody registered. */
   UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
+  /** A patch package's file exists but cannot be read: out of file descriptors, no permission, a directory. */
+  PatchRead: 'PATCHRUN_E_PATCH_READ',
   /** Strict mode: the preload failed in its own start-up (a bug, an unexpected throw). */
   Preload: 'PATCHRUN_E_PRELOAD',
 } as const
@@ -84,6 +86,28 @@ export function badManifest(packageDir: string, where: string, problem: string):
     ErrorCode.Manifest,
     `invalid patch manifest in ${echo(packageDir)}/package.json at ${echo(where)}: ${echo(problem, 1000)}. ` +
       'Expected "patchrunPatches": [{ "target": "<module>", "module": "./file.js", "versions"?: "<semver range>", "export"?: "<name>" }].',
+  )
+}
+
+/** What to do about a system error reading a file, by its code. */
+const READ_HINTS: Readonly<Record<string, string>> = {
+  EMFILE: 'the process ran out of file descriptors: raise its limit (ulimit -n) or close files before patchrun reads',
+  ENFILE: 'the system ran out of file descriptors: raise its limit (fs.file-max) or stop what holds them',
+  EACCES: 'the user running the app may not read it: give read permission',
+  EPERM: 'the user running the app may not read it: give read permission',
+  EISDIR: 'it is a directory: a patch package needs a package.json file',
+  ELOOP: 'it is a loop of symbolic links: point the link at a real file',
+  EIO: 'the disk failed to read it: check the device',
+  ENOMEM: 'the system ran out of memory',
+}
+
+/** A file of a patch package that exists (or may) but could not be read: a resource or permission error, not an invalid manifest. */
+export function patchUnreadable(file: string, code: string, cause: unknown): PatchrunError {
+  const hint = READ_HINTS[code] ?? 'check the file and what the process may open'
+  return new PatchrunError(
+    ErrorCode.PatchRead,
+    `patch package file ${echo(file)} could not be read (${echo(code)}: ${describeThrown(cause)}): ${hint}. This is a problem of the system or the file, not of the manifest; the patch is not applied.`,
+    { cause },
   )
 }
 

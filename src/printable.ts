@@ -22,7 +22,15 @@ export function stackOf(value: unknown): string | undefined {
   try {
     if (typeof value !== 'object' || value === null || types.isProxy(value) || !types.isNativeError(value)) return undefined
     const stack = readOwnOrInherited(value, 'stack')
-    return typeof stack === 'string' ? echoLines(stack) : undefined
+    if (typeof stack !== 'string') return undefined
+    // The message may hold newlines of its own: escaped with its heading as one line, so no line of a
+    // message can pass for a line of its own (a forged warning); then the frames, a line each.
+    const message = readOwnOrInherited(value, 'message')
+    const at = typeof message === 'string' && message !== '' ? primordials.StringPrototypeIndexOf(stack, message) : -1
+    if (at === -1) return echoLines(stack)
+    const end = at + (message as string).length
+    const rest = primordials.StringPrototypeSlice(stack, end)
+    return echo(primordials.StringPrototypeSlice(stack, 0, end), 500) + (rest === '' ? '' : echoLines(rest))
   } catch {
     return undefined
   }

@@ -1,7 +1,9 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { badManifest, type PatchrunError } from '../errors'
+import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
+import { describeThrown } from '../printable'
+import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../hooks/target'
 
 export interface ManifestEntry {
@@ -28,11 +30,22 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
   let json: Record<string, unknown>
+  const file = resolve(dir, 'package.json')
+  let text: string
   try {
-    json = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<string, unknown>
+    text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw badManifest(dir, 'package.json', `it could not be read as JSON (${(error as Error).message})`)
+    // EMFILE, EACCES, EISDIR…: what it is, not "invalid manifest".
+    const code = systemErrorCode(error)
+    if (code !== undefined) throw patchUnreadable(file, code, error)
+    throw badManifest(dir, 'package.json', `it could not be read (${describeThrown(error)})`)
   }
+  try {
+    json = JSON.parse(text) as Record<string, unknown>
+  } catch (error) {
+    throw badManifest(dir, 'package.json', `it could not be read as JSON (${describeThrown(error)})`)
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badManifest(dir, 'package.json', `expected a JSON object, got ${describeType(json)}`)
   const list = json.patchrunPatches
   if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
   if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeType(list)}`)
@@ -62,7 +75,7 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   if (typeof target === 'string') throw fail(`"target" ${JSON.stringify(entry.target)} is not ${target}`)
   if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeType(entry.module)}`)
   const modulePath = resolve(dir, entry.module)
-  if (!isFile(modulePath)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
+  if (!probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
   }
@@ -75,14 +88,6 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
     module: modulePath,
     exportName: (entry.export as string | undefined) ?? 'patch',
     versions: entry.versions as string | undefined,
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
   }
 }
 

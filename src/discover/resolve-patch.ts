@@ -1,7 +1,7 @@
 // Finds a patch package's directory from its name, the way wrapt finds entry points: by convention.
-import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { patchNotFound } from '../errors'
+import { probePath } from './read-problem'
 
 /**
  * The package names a patch name may mean, in order: `foo` → `patchrun-patch-foo`, then `foo`;
@@ -29,7 +29,7 @@ export function isPathName(name: string): boolean {
 export function resolvePatchDir(name: string, cwd: string, ownDir: string): string {
   if (isPathName(name)) {
     const dir = resolve(cwd, name)
-    if (existsSync(join(dir, 'package.json'))) return dir
+    if (probePath(join(dir, 'package.json'), false)) return dir
     throw patchNotFound(name, [join(dir, 'package.json')])
   }
   const searched: string[] = []
@@ -42,7 +42,7 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string): stri
   }
   // The patches that ship with patchrun answer to their short name when no installed package claims it.
   const bundled = join(ownDir, 'patches', name)
-  if (!name.startsWith('@') && !name.includes('/') && existsSync(join(bundled, 'package.json'))) return bundled
+  if (!name.startsWith('@') && !name.includes('/') && probePath(join(bundled, 'package.json'), false)) return bundled
   searched.push(`patchrun's own patches/${name}`)
   throw patchNotFound(name, searched)
 }
@@ -53,7 +53,7 @@ function findInNodeModules(name: string, from: string): string | undefined {
   for (;;) {
     if (!dir.endsWith('node_modules')) {
       const candidate = join(dir, 'node_modules', name)
-      if (existsSync(join(candidate, 'package.json'))) return candidate
+      if (probePath(join(candidate, 'package.json'), false)) return candidate
     }
     const parent = dirname(dir)
     if (parent === dir) return undefined

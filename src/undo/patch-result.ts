@@ -57,7 +57,8 @@ export function replacementOf(result: unknown, call: PatchCall): unknown {
     return result
   }
   if (call.format === 'module') return undefined
-  return warnNotExports(call, `${describeThrown(result)} (${result === null ? 'null' : `a ${type}`})`)
+  const shown = typeof result === 'string' ? JSON.stringify(echo(result)) : describeThrown(result)
+  return warnNotExports(call, result === null ? 'null' : `${shown} (a ${type})`)
 }
 
 function explicitReplacement(value: unknown, call: PatchCall): unknown {
