@@ -2,11 +2,8 @@
 import { isOn, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
-import { warnIncompatible } from '../incompatible-copy'
 import { isCompatibleState, peekState } from '../state'
 import { isHooksThread } from './hooks-thread'
-import { preloadFailed } from './preload-failed'
-import { warnNoCwd } from './no-cwd'
 
 /**
  * Starts patchrun in this process. Runs synchronously inside the preload, so every hook is in place
@@ -19,7 +16,8 @@ export function startPreload(via: 'require' | 'import'): void {
   try {
     start(via)
   } catch (error) {
-    preloadFailed(via, error)
+    // The rare paths load their code (and the warning machinery) only when taken: see scripts/bundle-preload.cjs.
+    ;(require('./preload-failed') as typeof import('./preload-failed')).preloadFailed(via, error)
   }
 }
 
@@ -35,7 +33,7 @@ function start(via: 'require' | 'import'): void {
     const cwd = currentDirectory()
     if (cwd === undefined) {
       // Nothing named: nothing to do (a deleted directory holds no config). Something named: say why it is not applied.
-      if (names.length > 0 || env.PATCHRUN_CONFIG) warnNoCwd(names, env.PATCHRUN_CONFIG)
+      if (names.length > 0 || env.PATCHRUN_CONFIG) (require('./no-cwd') as typeof import('./no-cwd')).warnNoCwd(names, env.PATCHRUN_CONFIG)
       else debug('preload via --%s: the working directory no longer exists, and no patches were named', via)
       return
     }
@@ -47,7 +45,7 @@ function start(via: 'require' | 'import'): void {
   }
   const state = peekState()
   if (state !== undefined && !isCompatibleState(state)) {
-    warnIncompatible(state, 'its preload does nothing (the first copy\'s hooks stay as they are)')
+    ;(require('../incompatible-copy') as typeof import('../incompatible-copy')).warnIncompatible(state, 'its preload does nothing (the first copy\'s hooks stay as they are)')
     return
   }
   const started = state?.preloaded
