@@ -25,6 +25,16 @@ export const ErrorCode = {
   PatchRead: 'PATCHRUN_E_PATCH_READ',
   /** Strict mode: the preload failed in its own start-up (a bug, an unexpected throw). */
   Preload: 'PATCHRUN_E_PRELOAD',
+  /** The `patchrun` command was used wrongly (no command, words around `--`, an unknown option): exit 2. */
+  Usage: 'PATCHRUN_E_USAGE',
+  /** The `patchrun` command could not start the app (127: not found; 126: not executable, or too large a plan or environment). */
+  Command: 'PATCHRUN_E_COMMAND',
+  /** `--report FILE` cannot be written: checked before the app starts (exit 2); after it ran, the app's exit code is kept. */
+  Report: 'PATCHRUN_E_REPORT',
+  /** Neither TMPDIR nor the system's temp directory can hold the report of `explain` / `--report`: exit 2, app not started. */
+  TmpDir: 'PATCHRUN_E_TMPDIR',
+  /** patchrun/jest found no jest-runtime it can extend (none installed beside jest, or one it does not know). */
+  JestRuntime: 'PATCHRUN_E_JEST_RUNTIME',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -42,6 +52,20 @@ export const WarningCode = {
   IncompatibleCopy: 'PATCHRUN_W_INCOMPATIBLE_COPY',
   /** The preload failed in its own start-up: the app runs unpatched. */
   PreloadFailed: 'PATCHRUN_W_PRELOAD_FAILED',
+  /** PATCHRUN_PLAN (the CLI's plan) does not decode: ignored and removed; PATCHRUN_PATCHES and the config apply. */
+  Plan: 'PATCHRUN_W_PLAN',
+  /** TMPDIR is not usable: `explain` / `--report` collect the report in the system's temp directory instead. */
+  TmpDir: 'PATCHRUN_W_TMPDIR',
+  /** NODE_OPTIONS opened an inspector in the `patchrun` command's own process: closed, and the right spelling shown. */
+  NodeOptions: 'PATCHRUN_W_NODE_OPTIONS',
+  /** `patchrun env`: `patchrun/register` does not resolve from the working directory (patchrun is not installed there). */
+  NotInstalled: 'PATCHRUN_W_NOT_INSTALLED',
+  /** jest loaded a targeted package as an ES module (experimental-vm-modules): patchrun cannot patch it there. */
+  JestEsm: 'PATCHRUN_W_JEST_ESM',
+  /** `patchrun verify`: nothing passed in the bare runs, so there is nothing to compare the patched runs with. */
+  VerifyBaseline: 'PATCHRUN_W_VERIFY_BASELINE',
+  /** `patchrun verify`: a planned patch was applied in none of the patched runs, so the suite tested nothing of it. */
+  VerifyNotApplied: 'PATCHRUN_W_VERIFY_NOT_APPLIED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
@@ -155,4 +179,13 @@ export function wrapFailed(action: string, target: string, problem: string, hint
   return cause === undefined
     ? new PatchrunError(ErrorCode.Wrap, message)
     : new PatchrunError(ErrorCode.Wrap, `${message} Cause: ${describeCause(cause)}`, { cause })
+}
+
+/** `searched`: where jest-runtime was looked for; `problem`: what was wrong with what was found, if anything. */
+export function jestRuntimeMissing(searched: readonly string[], problem: string): PatchrunError {
+  return new PatchrunError(
+    ErrorCode.JestRuntime,
+    `patchrun/jest (jest's "runtime" option) ${problem}. Looked from ${searched.join(', ')}. ` +
+      'patchrun/jest extends the jest-runtime of the jest that runs the tests (jest 29.7 or 30): install jest in the project, or remove "runtime": "patchrun/jest" from the jest config.',
+  )
 }

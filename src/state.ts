@@ -15,7 +15,7 @@ export interface ProcessState {
   /** The registry of the first copy of patchrun to load; later copies use it rather than their own. */
   readonly registry: Registry
   /** Set by the first preload to run, so `--require` and `--import` together start once. */
-  preloaded: 'require' | 'import' | undefined
+  preloaded: 'require' | 'import' | 'jest' | undefined
 }
 
 const KEY = Symbol.for('patchrun')
@@ -40,4 +40,14 @@ export function isCompatibleState(state: ProcessState): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Lets code in another realm share this process's state: a jest test file runs in a vm context whose
+ * `globalThis` is its own, and the copy of patchrun it requires must find this registry there. The
+ * realm gets a view (not the object itself), so a test environment that clears what was set on its
+ * global at teardown (jest 30) clears the view only.
+ */
+export function shareStateWith(otherGlobal: object, state: ProcessState): void {
+  Object.defineProperty(otherGlobal, KEY, { value: Object.create(state) as ProcessState, configurable: true, writable: true, enumerable: false })
 }

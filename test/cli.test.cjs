@@ -206,7 +206,7 @@ function assertGone(pid) {
   assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} still exists`)
 }
 
-describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
+describe('signals sent to patchrun reach the app', { timeout: 90000 }, () => {
   const CODES = { SIGTERM: 0, SIGINT: 42, SIGHUP: 43 }
 
   for (const [signal, code] of Object.entries(CODES)) {
@@ -281,18 +281,19 @@ describe('signals sent to patchrun reach the app', { timeout: 20000 }, () => {
     assertGone(end.appPid)
   })
 
-  test('in a terminal, SIGINT to patchrun alone is left to the terminal; SIGTERM is relayed', { skip: noScript }, async () => {
+  // A SIGINT sent to patchrun alone (not the group) reached nobody else: it is relayed, once (see
+  // test/cli-safety.test.cjs for the witness that tells it from the terminal's).
+  test('in a terminal, SIGINT to patchrun alone is relayed to the app once', { skip: noScript }, async () => {
     const end = await inTerminal((output, child) => {
       const ready = /"ready":(\d+)/.exec(output)
       if (ready && !child.sent) {
         child.sent = true
         const patchrunPid = Number(fs.readFileSync(`/proc/${ready[1]}/stat`, 'utf8').split(') ')[1].split(' ')[2])
         process.kill(patchrunPid, 'SIGINT')
-        setTimeout(() => process.kill(patchrunPid, 'SIGTERM'), 300)
       }
     })
-    assert.deepEqual(end.got, [{ got: 'SIGTERM', count: 1 }], end.output)
-    assert.equal(end.code, CODES.SIGTERM, end.output)
+    assert.deepEqual(end.got, [{ got: 'SIGINT', count: 1 }], end.output)
+    assert.equal(end.code, CODES.SIGINT, end.output)
   })
 })
 
@@ -647,7 +648,7 @@ describe('patchrun env', () => {
 
   test('--shell sh (the default): sh sets NODE_OPTIONS with the register path, PATCHRUN_PATCHES and the rest', () => {
     for (const shell of [[], ['--shell', 'sh']]) {
-      const result = patchrun(['env', ...shell, ...flags], { env: { NODE_OPTIONS: '--require ./other.cjs' } })
+      const result = patchrun(['env', '--absolute', ...shell, ...flags], { env: { NODE_OPTIONS: '--require ./other.cjs' } })
       assert.equal(result.status, 0, result.stderr)
       assert.deepEqual(evalInSh(result.stdout, names), {
         NODE_OPTIONS: `--require ${REGISTER} --require ./other.cjs`,
@@ -662,7 +663,7 @@ describe('patchrun env', () => {
 
   test('sh: the printed lines, evaluated, patch plain `node`, even from a quoted path', () => {
     for (const bin of [BIN, copy.bin]) {
-      const printed = patchrun(['env', '--patches', 'beta,alpha'], { bin, env: { NODE_OPTIONS: '--require ./other.cjs' } })
+      const printed = patchrun(['env', '--absolute', '--patches', 'beta,alpha'], { bin, env: { NODE_OPTIONS: '--require ./other.cjs' } })
       assert.equal(printed.status, 0, printed.stderr)
       const result = spawnSync('sh', ['-c', `${printed.stdout}\nexec "$0" node-options.js`, NODE], { cwd: APP, env: cleanEnv(), encoding: 'utf8' })
       assert.equal(result.status, 0, result.stderr)

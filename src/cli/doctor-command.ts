@@ -4,6 +4,7 @@ import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
+import { checkTestRunners } from './doctor-test-runners'
 
 type Level = 'ok' | 'warn' | 'error'
 interface Check {
@@ -33,6 +34,7 @@ export async function doctorCommand(flags: CliFlags): Promise<number> {
     if (!(error instanceof PatchrunError)) throw error
     checks.push({ level: 'error', text: `[${error.code}] ${error.message}` })
   }
+  checks.push(...checkTestRunners(process.cwd()))
   const mark: Record<Level, string> = { ok: 'ok   ', warn: 'warn ', error: 'error' }
   process.stdout.write(`${checks.map((c) => `${mark[c.level]} ${c.text}`).join('\n')}\n`)
   return checks.some((c) => c.level === 'error') ? 1 : 0

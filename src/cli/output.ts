@@ -7,11 +7,21 @@ export const REGISTER_PATH = join(__dirname, '..', '..', 'register.cjs')
 
 /** Prints `patchrun: [CODE] message` on stderr and exits with `status`. */
 export function fail(status: number, code: string, message: string): never {
-  process.stderr.write(`patchrun: [${code}] ${message}\n`)
+  printError(code, message)
   process.exit(status)
+}
+
+/** `patchrun: [CODE] message` on stderr, for an error that does not end patchrun by itself. */
+export function printError(code: string, message: string): void {
+  process.stderr.write(`patchrun: [${code}] ${message}\n`)
+}
+
+/** `patchrun: warning [CODE] message` on stderr: a problem the CLI works around. */
+export function warnCode(code: string, message: string): void {
+  process.stderr.write(`patchrun: warning [${code}] ${message}\n`)
 }
 
 /** A problem that does not stop the run (a missing patch package without --strict): said once, plainly. */
 export function warn(error: PatchrunError): void {
-  process.stderr.write(`patchrun: warning [${error.code}] ${error.message}\n`)
+  warnCode(error.code, error.message)
 }

@@ -1,33 +1,46 @@
-// Runs the user's command as a child: stdio inherited, signals forwarded, its exit code or signal passed on.
+// Runs the user's command as a child: stdio inherited, signals relayed once, its exit code or signal passed on.
 import { spawn } from 'node:child_process'
+import { constants } from 'node:os'
+import { GROUP_SIGNALS, startTerminalWitness } from './terminal-witness'
 
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+/** What patchrun relays to the app. SIGUSR1 among them: left alone, Node would open patchrun's own inspector. */
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const
 
 export interface AppExit {
   readonly code: number | null
   readonly signal: NodeJS.Signals | null
 }
 
-/** Spawns `command args` and resolves when it has exited; forwards SIGINT, SIGTERM and SIGHUP meanwhile. */
+/** Spawns `command args` and resolves when it has exited; relays the FORWARDED signals meanwhile. */
 export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<AppExit> {
   return new Promise((resolve, reject) => {
-    // In a terminal, Ctrl-C (SIGINT) and a hang-up (SIGHUP) reach the whole foreground process group,
-    // the app included: forwarding them again would deliver them twice, and apps that force-quit on a
-    // second Ctrl-C would skip their graceful shutdown. Elsewhere (a supervisor's `kill`) forward all.
-    const terminal = process.stdin.isTTY === true
+    // A terminal's Ctrl-C, Ctrl-\ and hang-up reach the whole foreground process group, the app included:
+    // relaying them again would deliver them twice, and apps that force-quit on a second Ctrl-C would skip
+    // their graceful shutdown. The same signal sent to patchrun alone (`kill -INT <pid>`) must be relayed,
+    // or nobody stops. The witness tells the two apart (Linux); without it, in a terminal, group signals are
+    // left to the terminal, as before.
+    const witness = startTerminalWitness()
+    const terminal = witness !== undefined || process.stdin.isTTY === true
     // The handlers go in before the app starts: a signal that came in between would end patchrun by its
-    // default action and leave the app running with nobody to pass signals on (reading process.stdin
-    // above can take milliseconds on a busy machine). Handlers run from the event loop, so by the time
-    // one runs, `child` is set.
+    // default action and leave the app running with nobody to pass signals on. Handlers run from the event
+    // loop, so by the time one runs, `child` is set.
     let child: ReturnType<typeof spawn> | undefined
     const forward = (signal: NodeJS.Signals): void => {
-      if (terminal && signal !== 'SIGTERM') return
+      if (terminal && GROUP_SIGNALS.has(signal) && (witness === undefined || witness.reachedGroup(signal))) return
       child?.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)
-    child = spawn(command, args, { stdio: 'inherit', env })
     const stopForwarding = (): void => {
       for (const signal of FORWARDED) process.off(signal, forward)
+      witness?.stop()
+    }
+    try {
+      child = spawn(command, args, { stdio: 'inherit', env })
+    } catch (error) {
+      // spawn throws, rather than emitting 'error', for arguments it refuses outright (a NUL byte in one).
+      stopForwarding()
+      reject(error)
+      return
     }
     child.once('error', (error: NodeJS.ErrnoException) => {
       stopForwarding()
@@ -40,17 +53,24 @@ export function spawnApp(command: string, args: readonly string[], env: NodeJS.P
   })
 }
 
-/** Ends this process the way the app ended: the same exit code, or killed by the same signal. */
-export function exitLike(exit: AppExit): never {
-  if (exit.signal !== null) {
-    process.kill(process.pid, exit.signal)
-    // A signal Node ignores by default (none of the forwarded ones): fall back to the shell convention.
-  }
-  process.exit(exit.code ?? 128 + signalNumber(exit.signal))
-}
+/**
+ * Signals whose default action ends a process without a core dump and that Node leaves at that default:
+ * raising one on patchrun ends it the way the app ended. Not among them: SIGUSR1 (Node opens its
+ * inspector), SIGPIPE (Node ignores it), SIGSEGV/SIGBUS/SIGFPE/SIGILL (V8 and Node handle faults), SIGPROF
+ * (the CPU profiler), the core-dumping ones (SIGQUIT, SIGABRT, SIGTRAP, SIGSYS, SIGXCPU, SIGXFSZ: a core of
+ * patchrun would overwrite the app's), and those that stop or are ignored by default.
+ */
+const RAISABLE: ReadonlySet<string> = new Set(['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGKILL', 'SIGALRM', 'SIGUSR2', 'SIGVTALRM', 'SIGIO', 'SIGPOLL', 'SIGPWR', 'SIGSTKFLT'])
 
-function signalNumber(signal: NodeJS.Signals | null): number {
-  if (signal === null) return 0
-  const { constants } = require('node:os') as typeof import('node:os')
-  return constants.signals[signal] ?? 0
+/**
+ * Ends this process the way the app ended: the same exit code, or killed by the same signal when that
+ * signal is RAISABLE and nothing in this process listens for it; otherwise exit 128 + the signal's
+ * number, the shell's convention (138 for SIGUSR1, 141 for SIGPIPE, 131 for SIGQUIT).
+ */
+export function exitLike(exit: AppExit): never {
+  const { signal } = exit
+  if (signal !== null && RAISABLE.has(signal) && process.listenerCount(signal) === 0) {
+    process.kill(process.pid, signal)
+  }
+  process.exit(exit.code ?? 128 + (signal === null ? 0 : constants.signals[signal] ?? 0))
 }

@@ -4,6 +4,7 @@ import { describeThrown } from '../printable'
 import { primordials } from '../primordials'
 import type { PostImportHook } from '../hooks/hook-types'
 import type { ManifestEntry, PatchPackage } from './manifest'
+import { checkPlannedEntry } from './planned-entry'
 
 type PatchFunction = (exports: unknown, context: unknown) => unknown
 
@@ -12,14 +13,16 @@ type PatchFunction = (exports: unknown, context: unknown) => unknown
  * function; the undo calls the module's `unpatch(exports, context)` export, when it has one, for what
  * the patch changed by hand (what it wrapped with `context.wrap` is taken back without it).
  */
-export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry): { hook: PostImportHook; unpatch: PostImportHook } {
+export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry, checkManifest = false): { hook: PostImportHook; unpatch: PostImportHook } {
   let patch: PatchFunction | undefined
   return {
     hook: function lazyPatch(exports, context) {
+      if (checkManifest) checkPlannedEntry(pkg, entry)
       patch ??= loadPatchFunction(pkg, entry)
       return patch(exports, context)
     },
     unpatch: function lazyUnpatch(exports, context) {
+      if (checkManifest) checkPlannedEntry(pkg, entry)
       const loaded = require(entry.module) as { unpatch?: unknown }
       return typeof loaded?.unpatch === 'function' ? (loaded.unpatch as PatchFunction)(exports, context) : undefined
     },

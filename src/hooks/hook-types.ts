@@ -70,7 +70,12 @@ export interface Outcome {
   readonly late: boolean
   /** Why it was skipped or unfinished, or the error code and message of the failure. */
   readonly reason?: string
+  /** Who loaded the module when not Node's own loader: `jest` (a test file's module registry, patchrun/jest). */
+  readonly via?: LoadedVia
 }
+
+/** A module system besides Node's whose loads reach the registry. */
+export type LoadedVia = 'jest'
 
 export interface PostImportHookHandle {
   /** Stops the hook from running on modules that load from now on; true if it was registered. */

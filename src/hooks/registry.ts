@@ -14,7 +14,7 @@ import { recordUnfinished, type RunningBody } from './unfinished-body'
 import { describeThrown, stackOf } from '../printable'
 import { emitPatchrunWarning } from '../warn'
 import { mapKeys, primordials, setValues } from '../primordials'
-import type { InternalRegisterOptions, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
+import type { InternalRegisterOptions, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -155,8 +155,8 @@ export class Registry {
     }
   }
 
-  /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body. */
-  onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile): void {
+  /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body; `via` another loader than Node's. */
+  onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile, via?: LoadedVia): void {
     const list = primordials.MapPrototypeGet(this.byPackage, pkg.name)
     if (list === undefined) return
     const matching = this.matching(list, file, pkg, undefined)
@@ -170,7 +170,7 @@ export class Registry {
       module.exports = exports
       format = 'module'
     }
-    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format), false, module)
+    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format, via), false, module)
     if (result !== exports) module.exports = result
   }
 
@@ -181,6 +181,14 @@ export class Registry {
     const matching = this.matching(list, file, pkg, specifier)
     if (matching.length === 0) return
     runHooks(this, matching, namespace, namespace, () => describePackageModule(pkg, file, 'module'))
+  }
+
+  /** Forgets what was applied to these module objects (a torn-down jest registry's): nothing can load them again, so nothing is kept alive. */
+  forgetModules(modules: { has(module: object): boolean }): void {
+    for (let i = this.applications.length - 1; i >= 0; i--) {
+      const module = this.applications[i]!.module
+      if (module !== undefined && modules.has(module)) this.applications.splice(i, 1)
+    }
   }
 
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */

@@ -3,7 +3,7 @@ import { debug } from '../debug'
 import { PatchrunError, patchFailed } from '../errors'
 import { applyPatch, createPatchContext, type Application } from '../undo/application'
 import type { Change } from '../wrap'
-import type { HookContext, ModuleFormat, Outcome } from './hook-types'
+import type { HookContext, LoadedVia, ModuleFormat, Outcome } from './hook-types'
 import type { PackageFile } from './module-path'
 import { readPackageVersion } from './package-info'
 import type { Registration } from './registration'
@@ -12,8 +12,8 @@ import { findVersionMismatch } from './version-range'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
-/** A loaded module as hooks see it, before the per-patch fields are added. */
-export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'>
+/** A loaded module as hooks see it, before the per-patch fields are added (and, for the record only, who loaded it). */
+export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'> & { readonly via?: LoadedVia }
 
 /**
  * Runs each registration once per module instance (`key`), in registration order, threading the
@@ -43,11 +43,11 @@ function runHooksInPlace(
     if (WeakSetPrototypeHas(registration.done, key)) continue
     WeakSetPrototypeAdd(registration.done, key)
     details ??= describe()
-    const { version, file, format } = details
+    const { version, file, format, via } = details
     const target = registration.target.spec
     const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
     const record = (verdict: Outcome['verdict'], reason?: string): void => {
-      ArrayPrototypePush(registry.outcomes, { verdict, patch: registration.label, target, version, file, format, late, reason })
+      ArrayPrototypePush(registry.outcomes, { verdict, patch: registration.label, target, version, file, format, late, reason, ...(via === undefined ? {} : { via }) })
     }
     const skip = findVersionMismatch(registration, version, format, (error) => registry.fail(error))
     if (skip !== undefined) {
@@ -56,7 +56,7 @@ function runHooksInPlace(
       continue
     }
     const changes: Change[] = []
-    const context = createPatchContext({ ...details, name: target, options: registration.options, patch: registration.label }, changes)
+    const context = createPatchContext({ name: target, version, directory: details.directory, file, format, options: registration.options, patch: registration.label }, changes)
     const app: Application = {
       patch: registration.patch,
       target,
@@ -101,6 +101,6 @@ export function describeBuiltin(): ModuleDetails {
 }
 
 /** A file of a package as hooks see it: the version is the package's own. */
-export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat): ModuleDetails {
-  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format }
+export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat, via?: LoadedVia): ModuleDetails {
+  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format, ...(via === undefined ? {} : { via }) }
 }

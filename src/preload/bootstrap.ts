@@ -1,10 +1,14 @@
 // The preload's real work, loaded only when there is something to patch: plan → registry → hooks.
 import { mergeSettings } from '../config/merge'
-import { decodePlan, type Plan } from '../config/plan'
+import { parsePatchList } from '../config/env'
+import { findConfigCheaply } from '../config/find-config'
+import type { Plan } from '../config/plan'
+import { readPlan, removePlanVariables } from '../config/plan-transport'
 import { debug } from '../debug'
 import { echo } from '../echo'
+import { emitPatchrunWarning } from '../warn'
 import { resolvePatches } from '../discover/resolve-patches'
-import { PatchrunError } from '../errors'
+import { PatchrunError, WarningCode } from '../errors'
 import { processState } from '../process-state'
 import { capturePristineBuiltins } from '../pristine'
 import { installPatches } from './install-patches'
@@ -15,22 +19,29 @@ import { installPatches } from './install-patches'
  * strict mode it stops the process before the app's first line, with one message saying what to fix.
  * A config file that is not valid always stops it (exit 2): a typo must not silently unpatch an app.
  */
-export function bootstrap(via: 'require' | 'import', planned: string | undefined, configFile: string | undefined): void {
+export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | undefined, configFile: string | undefined): void {
   const state = processState()
   state.preloaded = via
   const registry = state.registry
   const env = process.env
   let exitStatus = 1
   try {
-    let plan: Plan
+    let plan: Plan | undefined
+    let planFromEnv = false
     if (planned !== undefined) {
-      const decoded = decodePlan(planned)
-      if (decoded === undefined) {
-        debug('PATCHRUN_PLAN is not a plan this patchrun wrote: ignored')
-        return
+      const read = readPlan(env)
+      planFromEnv = 'plan' in read
+      if ('plan' in read) plan = read.plan
+      else {
+        // A stale or damaged plan must not switch patchrun off silently: say so, drop it (children would
+        // inherit it), and do what the preload does without one.
+        warnBadPlan(read.problem)
+        removePlanVariables(env)
+        configFile = env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd())
+        if (parsePatchList(env.PATCHRUN_PATCHES).length === 0 && configFile === undefined) return
       }
-      plan = decoded
-    } else {
+    }
+    if (plan === undefined) {
       exitStatus = 2
       const cwd = process.cwd()
       // cosmiconfig (~8 ms, ~3.5 MiB) loads only when there is a config file to read.
@@ -45,7 +56,9 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     // Before the app can change them: patches and semver will run with these (pristine.ts).
     capturePristineBuiltins()
     debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
-    installPatches(registry, plan.patches)
+    // A plan read from the environment names files to require: each package's manifest is checked when
+    // its first target loads, so a crafted plan cannot make the preload run a file no patch package names.
+    installPatches(registry, plan.patches, planFromEnv)
     const reportDir = env.PATCHRUN_REPORT_DIR
     if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).writeReportAtExit(registry, reportDir)
     // Children and workers copy this environment: switch patchrun off for them.
@@ -56,4 +69,13 @@ export function bootstrap(via: 'require' | 'import', planned: string | undefined
     process.stderr.write(`patchrun: [${error.code}] ${echo(error.message, 4000)}\n`)
     process.exit(exitStatus)
   }
+}
+
+function warnBadPlan(problem: string): void {
+  emitPatchrunWarning(
+    WarningCode.Plan,
+    `PATCHRUN_PLAN (the plan the patchrun command hands to the app) is not usable: ${problem}. It is ignored and removed ` +
+      'from this process\'s environment; PATCHRUN_PATCHES and the config file apply instead. It usually comes from an ' +
+      'environment copied out of a process that patchrun started: unset PATCHRUN_PLAN and PATCHRUN_PLAN_<n>.',
+  )
 }

@@ -8,13 +8,15 @@ import type { Registry } from '../hooks/registry'
 import type { PlannedPatch } from '../config/plan'
 import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
+import { patchBuiltinsLoadedBeforePreload } from './preloaded-builtins'
 
-export function installPatches(registry: Registry, patches: readonly PlannedPatch[]): void {
+/** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
+export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
   for (const pkg of patches) {
     for (const entry of pkg.entries) {
       const label = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
       const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
-      const { hook, unpatch } = createLazyPatch(pkg, entry)
+      const { hook, unpatch } = createLazyPatch(pkg, entry, checkManifests)
       registry.register(entry.target, hook, { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source, true)
     }
   }
@@ -27,4 +29,5 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
   registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
+  patchBuiltinsLoadedBeforePreload(registry)
 }

@@ -11,7 +11,7 @@ import { emitPatchrunWarning } from '../warn'
  * (PATCHRUN_STRICT=1, `--strict`, or `strict: true` in the config once it was read) the promise is that
  * the app never runs without its patches: PATCHRUN_E_PRELOAD on stderr and exit 1.
  */
-export function preloadFailed(via: 'require' | 'import', error: unknown): void {
+export function preloadFailed(via: 'require' | 'import' | 'jest', error: unknown): void {
   const message =
     `patchrun's preload (--${via}) failed while starting: ${describeThrown(error)}. ` +
     'This is a bug in patchrun, not in the app or its patches: please report it with the detail below (NODE_DEBUG=patchrun adds the decision trace).'

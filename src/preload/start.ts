@@ -12,7 +12,7 @@ import { isHooksThread } from './hooks-thread'
  * Nothing that goes wrong in here stops the app: an unexpected failure is one PATCHRUN_W_PRELOAD_FAILED
  * warning and the app runs unpatched (strict mode: PATCHRUN_E_PRELOAD, exit 1).
  */
-export function startPreload(via: 'require' | 'import'): void {
+export function startPreload(via: 'require' | 'import' | 'jest'): void {
   try {
     start(via)
   } catch (error) {
@@ -21,7 +21,7 @@ export function startPreload(via: 'require' | 'import'): void {
   }
 }
 
-function start(via: 'require' | 'import'): void {
+function start(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
   const planned = env.PATCHRUN_PLAN

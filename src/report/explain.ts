@@ -1,6 +1,7 @@
 // Turns the reports of every process of a run into one verdict per patch and target: the explain table.
 import type { Plan } from '../config/plan'
 import type { ProcessReport } from './process-report'
+import { noteTestRunners } from './runner-notes'
 
 export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
 
@@ -41,7 +42,7 @@ export function explainRows({ plan, disabled, notFound, processes }: ExplainInpu
   }
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
-  return rows
+  return noteTestRunners(rows, processes)
 }
 
 /** `version 4.21.2, /app/node_modules/express/index.js`, each distinct loaded copy once. */

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
 import type { Registry } from '../hooks/registry'
 import { withPristineBuiltins } from '../pristine'
+import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
 export interface ProcessReport {
   readonly pid: number
@@ -14,6 +15,8 @@ export interface ProcessReport {
   readonly registrations: ReturnType<Registry['listRegistrations']>
   readonly outcomes: readonly Outcome[]
   readonly problems: readonly string[]
+  /** The test runner the process belongs to (jest, vitest, mocha, node --test), when it does. */
+  readonly testRunner?: TestRunnerSeen
 }
 
 export const REPORT_DIR_ENV = 'PATCHRUN_REPORT_DIR'
@@ -46,6 +49,7 @@ function writeReport(registry: Registry, dir: string, threadId: number): void {
       registrations: registry.listRegistrations(),
       outcomes: registry.outcomes,
       problems: registry.problems,
+      testRunner: detectTestRunner(threadId),
     }
     try {
       writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report))
