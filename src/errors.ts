@@ -175,7 +175,7 @@ export function configUnreadable(file: string, problem: string, cause?: unknown)
  */
 export function wrapFailed(action: string, target: string, problem: string, hint: string, cause?: unknown): PatchrunError {
   const verb = action === 'unwrap' ? 'unwrap' : 'wrap'
-  const message = `${action}: cannot ${verb} ${target}: ${problem}. ${hint}.`
+  const message = `${action}: cannot ${verb} ${echo(target)}: ${echo(problem, 1000)}. ${hint}.`
   return cause === undefined
     ? new PatchrunError(ErrorCode.Wrap, message)
     : new PatchrunError(ErrorCode.Wrap, `${message} Cause: ${describeCause(cause)}`, { cause })

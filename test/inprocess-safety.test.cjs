@@ -223,6 +223,22 @@ describe('4. the working directory was deleted before the app started', () => {
     assert.deepEqual(ranToEnd(result), { net: 1 })
     assert.equal(result.stderr, '')
   })
+
+  test('a plan with a package target: where the app finds packages is looked up without the working directory', () => {
+    const dir = patch('count-patch')
+    const entries = [{ index: 2, target: 'target-pkg', module: path.join(dir, 'count.js'), exportName: 'patch', versions: '>=1' }]
+    const plan = { v: 1, strict: false, propagate: true, patches: [{ request: dir, name: 'count-patch', version: '1.0.0', dir, options: {}, entries }] }
+    const result = inDeletedDir(['--require', REGISTER, path.join(HERE, 'hostile', 'pkg-count.cjs')], { PATCHRUN_PLAN: JSON.stringify(plan) })
+    assert.deepEqual(ranToEnd(result), { pkg: 1 })
+    assert.equal(result.stderr, '')
+  })
+
+  test('a plan that does not decode, with patches named: the plan warning, then PATCHRUN_W_NO_CWD', () => {
+    const result = inDeletedDir(['--require', REGISTER, app], { PATCHRUN_PLAN: 'garbage', PATCHRUN_PATCHES: patch('count-patch') })
+    assert.deepEqual(ranToEnd(result), {})
+    oneWarning(result, 'PATCHRUN_W_NO_CWD')
+    assert.doesNotMatch(result.stderr, /PATCHRUN_W_PRELOAD_FAILED/)
+  })
 })
 
 describe('5. names echoed into warnings are escaped and capped', () => {

@@ -7,6 +7,7 @@ import { readPlan, removePlanVariables } from '../config/plan-transport'
 import { debug } from '../debug'
 import { echo } from '../echo'
 import { emitPatchrunWarning } from '../warn'
+import { warnNoCwd } from './no-cwd'
 import { resolvePatches } from '../discover/resolve-patches'
 import { PatchrunError, WarningCode } from '../errors'
 import { processState } from '../process-state'
@@ -37,7 +38,15 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
         // inherit it), and do what the preload does without one.
         warnBadPlan(read.problem)
         removePlanVariables(env)
-        configFile = env.PATCHRUN_CONFIG || findConfigCheaply(process.cwd())
+        let cwd: string
+        try {
+          cwd = process.cwd()
+        } catch {
+          // Deleted before the app started: the same as without a plan (start.ts).
+          if (parsePatchList(env.PATCHRUN_PATCHES).length > 0 || env.PATCHRUN_CONFIG) warnNoCwd(parsePatchList(env.PATCHRUN_PATCHES), env.PATCHRUN_CONFIG)
+          return
+        }
+        configFile = env.PATCHRUN_CONFIG || findConfigCheaply(cwd)
         if (parsePatchList(env.PATCHRUN_PATCHES).length === 0 && configFile === undefined) return
       }
     }

@@ -2,6 +2,7 @@
 import type { Plan } from '../config/plan'
 import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
+import { echo } from '../echo'
 
 export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
 
@@ -58,7 +59,8 @@ function describe(applied: ReadonlyArray<{ version: string | undefined; file: st
 /** A plain text table, columns padded to their widest cell. */
 export function formatTable(rows: readonly ExplainRow[]): string {
   const header: ExplainRow = { patch: 'patch', target: 'target', verdict: 'verdict' as Verdict, detail: 'detail' }
-  const all = [header, ...rows]
+  // Names come from manifests, configs and the app: escaped and capped, as in warnings (echo.ts).
+  const all = [header, ...rows.map((r) => ({ patch: echo(r.patch), target: echo(r.target), verdict: r.verdict, detail: echo(r.detail, 1000) }))]
   const width = (key: keyof ExplainRow) => Math.max(...all.map((r) => r[key].length))
   const widths = [width('patch'), width('target'), width('verdict')] as const
   return all
