@@ -26,6 +26,7 @@ cat > "$work/config.json" <<JSON
 }
 JSON
 
+# The same build and test files as `npm test` (package.json "test"): keep the two in step.
 if [ "$#" -eq 0 ]; then set -- test/*.test.cjs; fi
 npm run build --silent
 status=0

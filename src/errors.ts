@@ -52,6 +52,10 @@ export const WarningCode = {
   IncompatibleCopy: 'PATCHRUN_W_INCOMPATIBLE_COPY',
   /** The preload failed in its own start-up: the app runs unpatched. */
   PreloadFailed: 'PATCHRUN_W_PRELOAD_FAILED',
+  /** A config file found by the search was skipped: another user owns it or could write to it. */
+  ConfigUntrusted: 'PATCHRUN_W_CONFIG_UNTRUSTED',
+  /** A bundled patch's short name is taken by a package found outside the app's project. */
+  PatchShadowed: 'PATCHRUN_W_PATCH_SHADOWED',
   /** PATCHRUN_PLAN (the CLI's plan) does not decode: ignored and removed; PATCHRUN_PATCHES and the config apply. */
   Plan: 'PATCHRUN_W_PLAN',
   /** TMPDIR is not usable: `explain` / `--report` collect the report in the system's temp directory instead. */
@@ -105,6 +109,11 @@ export function patchNotFound(name: string, searched: readonly string[]): Patchr
   )
 }
 
+/** `problem`: why the name is neither a package name nor a path (patch-name.ts). */
+export function badPatchName(problem: string): PatchrunError {
+  return new PatchrunError(ErrorCode.Config, `invalid patch name: ${problem}. Fix it where it is listed (PATCHRUN_PATCHES, --patches or the config).`)
+}
+
 export function badManifest(packageDir: string, where: string, problem: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Manifest,
@@ -120,6 +129,7 @@ const READ_HINTS: Readonly<Record<string, string>> = {
   EACCES: 'the user running the app may not read it: give read permission',
   EPERM: 'the user running the app may not read it: give read permission',
   EISDIR: 'it is a directory: a patch package needs a package.json file',
+  ENOTREG: 'it is not a regular file (a directory, a FIFO, a device): a patch package needs a package.json file',
   ELOOP: 'it is a loop of symbolic links: point the link at a real file',
   EIO: 'the disk failed to read it: check the device',
   ENOMEM: 'the system ran out of memory',
@@ -147,7 +157,7 @@ export function patchFailed(patch: string, target: string, file: string | undefi
   const where = file ? ` (${echo(file)})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${echo(patch)}" threw while "${echo(target)}"${where} loaded: ${describeCause(cause)}. The target loads unpatched.`,
+    `patch "${echo(patch)}" threw while "${echo(target)}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
     { cause },
   )
 }

@@ -16,7 +16,7 @@ export type { AppliedPatch } from './undo/runtime'
  * registration order with other hooks on the same target.
  *
  * - `target`: a builtin (`net` or `node:net`), a package (`express`: its main), or a file inside a
- *   package (`express/lib/router/index.js`).
+ *   package (`express/lib/response.js`).
  * - A hook's return value replaces a CommonJS module's exports; ES modules are patched in place.
  * - `options.versions`: a semver range checked against the package's own package.json.
  * - Registered after the target already loaded, the hook runs at once and a PATCHRUN_W_LATE warning

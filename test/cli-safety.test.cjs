@@ -102,13 +102,16 @@ function manyPatches(t, count) {
   return { dir, names }
 }
 
-/** A config file giving the counting patch options of about `bytes` bytes, non-ASCII text included. */
+/**
+ * A config file giving the counting patch options of about `bytes` bytes, non-ASCII text included. A .cjs
+ * that builds the text: a config file itself may be at most 1 MiB (docs/config-files.md), its values not.
+ */
 function bigOptionsConfig(t, bytes) {
   const dir = tempDir(t)
-  const file = path.join(dir, 'big.json')
-  const text = 'é€😀 '.repeat(Math.ceil(bytes / 10)) // 10 bytes of UTF-8 a round
-  fs.writeFileSync(file, JSON.stringify({ patches: [{ name: 'count', options: { marker: 'ünïcødé ✓', text } }] }))
-  return { file, textLength: text.length }
+  const file = path.join(dir, 'big.cjs')
+  const rounds = Math.ceil(bytes / 10) // 10 bytes of UTF-8 a round
+  fs.writeFileSync(file, `module.exports = ${JSON.stringify({ patches: [{ name: 'count', options: { marker: 'ünïcødé ✓', text: '@TEXT@' } }] })}`.replace('"@TEXT@"', `'é€😀 '.repeat(${rounds})`))
+  return { file, textLength: 'é€😀 '.length * rounds }
 }
 
 describe('a plan too large for one environment string', () => {
@@ -174,6 +177,13 @@ describe('PATCHRUN_PLAN that does not decode', () => {
       assert.deepEqual(result.json.child.planVars, [], result.stdout)
     })
   }
+
+  test('an empty PATCHRUN_PLAN (a shell unsetting it) is no plan: no warning, PATCHRUN_PATCHES applies', () => {
+    const result = runNode({ args: [app('seen.js')], cwd: APP, env: { PATCHRUN_PLAN: '', PATCHRUN_PATCHES: 'count' } })
+    assert.equal(result.status, 0, result.stderr)
+    assert.equal(result.stderr, '')
+    assert.equal(result.json.seen, 1)
+  })
 
   test('a bad plan and nothing else configured: one warning, the app runs unpatched', () => {
     const result = runNode({ args: [app('seen.js')], cwd: APP, env: { PATCHRUN_PLAN: '{' } })
@@ -372,8 +382,10 @@ describe('signals', { timeout: 180000 }, () => {
 
 describe('signals in a terminal', { timeout: 180000, skip: !hasScript() && 'needs util-linux script(1)' }, () => {
   /** Runs patchrun on signals.js in a pty; `act(output, child, pids)` once the app is ready. */
-  function inTerminal(act) {
-    const command = `exec ${[NODE, BIN, '--', NODE, app('signals.js')].map(shellQuote).join(' ')}`
+  function inTerminal(act, { background = false } = {}) {
+    const patchrunCommand = [NODE, BIN, '--', NODE, app('signals.js')].map(shellQuote).join(' ')
+    // `set -m`: job control, so a background job has a process group of its own, out of the terminal's reach.
+    const command = background ? `set -m; ${patchrunCommand} & wait $!` : `exec ${patchrunCommand}`
     const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: APP, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
     let acted = false
@@ -415,25 +427,44 @@ describe('signals in a terminal', { timeout: 180000, skip: !hasScript() && 'need
     })
   }
 
-  test('the witness never outlives patchrun: no `cat` of patchrun left after it ended', async () => {
-    let patchrunPid
+  test('a background job (the terminal cannot signal it): kill -INT of patchrun is relayed, once', async () => {
+    const end = await inTerminal((child, pids) => process.kill(pids.patchrun, 'SIGINT'), { background: true })
+    assert.deepEqual(end.got, [{ got: 'SIGINT', count: 1 }], end.output)
+  })
+
+  test('the witness never outlives patchrun, even one killed by SIGKILL', async () => {
+    let witness
     await inTerminal((child, pids) => {
-      patchrunPid = pids.patchrun
+      witness = childrenOf(pids.patchrun).find((pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(cat)'))
       process.kill(pids.patchrun, 'SIGKILL')
       process.kill(pids.app, 'SIGKILL')
     })
-    const orphans = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8')
-        return stat.includes('(cat)') && fs.readlinkSync(`/proc/${p}/cwd`) === '/' && stat.split(') ')[1].split(' ')[1] === '1' && fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes(APP)
-      } catch {
-        return false
-      }
-    })
-    assert.ok(patchrunPid > 0)
-    assert.deepEqual(orphans, [])
+    assert.ok(witness > 0, 'patchrun in a terminal had no witness `cat` among its children')
+    // Its pipe closed with patchrun: it ends on its own. Wait for that, giving up after a while.
+    for (let i = 0; i < 100 && isRunning(witness); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(isRunning(witness), false, `the witness ${witness} is still running`)
   })
 })
+
+/** The pids whose parent is `pid`, from /proc. */
+function childrenOf(pid) {
+  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((p) => {
+    try {
+      return Number(fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid
+    } catch {
+      return false
+    }
+  })
+}
+
+/** Whether `pid` is a process that has not ended (a zombie has). */
+function isRunning(pid) {
+  try {
+    return !/^State:\s+[ZX]/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+  } catch {
+    return false
+  }
+}
 
 function hasScript() {
   return spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0
@@ -462,6 +493,38 @@ describe('NODE_OPTIONS that reach patchrun itself', () => {
     const warnings = result.stderr.split('\n').filter((l) => l.startsWith('patchrun: warning [PATCHRUN_W_NODE_OPTIONS] '))
     assert.equal(warnings.length, 1, result.stderr)
     assert.ok(warnings[0].includes('patchrun [options] -- node --inspect app.js'), warnings[0])
+  })
+
+  // A debugger is needed to let a paused process go: this test is one, through the inspector's WebSocket.
+  test('--inspect-brk: patchrun pauses, once let go it closes its inspector, and the app pauses on the port', { skip: typeof WebSocket !== 'function' && 'needs a global WebSocket (Node 22+)' }, async () => {
+    const port = await freePort()
+    const child = spawn(NODE, [BIN, '--', NODE, app('inspector-url.js')], { cwd: APP, env: cleanEnv({ NODE_OPTIONS: `--inspect-brk=127.0.0.1:${port}` }), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    const sockets = new Map()
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      // The app ran: let both debuggees go for good, or the app waits at exit for its debugger to leave.
+      if (stdout.includes('"inspector"')) for (const ws of sockets.values()) ws.close()
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      for (const [, url] of stderr.matchAll(/Debugger listening on (ws:\S+)/g)) {
+        if (sockets.has(url)) continue
+        const ws = new WebSocket(url)
+        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.runIfWaitingForDebugger' }))
+        sockets.set(url, ws)
+      }
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    clearTimeout(timer)
+    const shown = `code ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`
+    assert.equal(code, 0, shown)
+    // Two inspectors on one port, one after the other: patchrun's, then the app's.
+    assert.equal(sockets.size, 2, shown)
+    assert.match(jsonLines(stdout)[0]?.inspector ?? '', new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`), shown)
+    assert.match(stderr, /^patchrun: warning \[PATCHRUN_W_NODE_OPTIONS\] NODE_OPTIONS holds --inspect-brk, .*patchrun \[options\] -- node --inspect-brk app\.js$/m, shown)
   })
 
   test('no inspect flag: no warning, and the inspector module is not even loaded', () => {

@@ -159,7 +159,7 @@ function startPatchrun(args, { detached = false } = {}) {
     }
   })
   // A stopped patchrun keeps stdout open after the app ended: give up after a while instead of hanging.
-  const printed = (predicate, ms = 5000) =>
+  const printed = (predicate, ms = 20000) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the app did not print the line awaited in ${ms} ms:\n${stdout}\n${stderr}`)), ms)
       const settle = (finish, value) => {
@@ -216,7 +216,7 @@ describe('signals sent to patchrun reach the app', { timeout: 90000 }, () => {
         const pid = await run.ready
         assert.notEqual(pid, run.child.pid)
         process.kill(run.child.pid, signal)
-        const end = await run.exitedWithin(5000)
+        const end = await run.exitedWithin(20000)
         assert.deepEqual(end.lines.filter((l) => l.got), [{ got: signal, count: 1 }], end.stderr)
         assert.equal(end.code, code, end.stderr)
         assert.equal(end.signal, null)
@@ -231,7 +231,7 @@ describe('signals sent to patchrun reach the app', { timeout: 90000 }, () => {
       try {
         const pid = await run.ready
         process.kill(run.child.pid, signal)
-        const end = await run.exitedWithin(5000)
+        const end = await run.exitedWithin(20000)
         assert.equal(end.signal, signal, end.stderr)
         assert.equal(end.code, null)
         assertGone(pid)

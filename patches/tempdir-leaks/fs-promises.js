@@ -2,11 +2,12 @@
 'use strict'
 const { readOptions } = require('./options')
 const { activate, deactivate } = require('./tracker')
-const { wrapOnce, promiseWrapper } = require('./wrappers')
+const { wrapOnce, promiseWrapper, disposablePromiseWrapper } = require('./wrappers')
 
 exports.patch = function patch(fsPromises, context) {
   const options = readOptions(context.options)
   wrapOnce(fsPromises, 'mkdtemp', promiseWrapper, context)
+  wrapOnce(fsPromises, 'mkdtempDisposable', disposablePromiseWrapper, context)
   activate(fsPromises, options)
 }
 

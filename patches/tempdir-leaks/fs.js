@@ -1,15 +1,18 @@
-// The patch for `fs` (and `node:fs`): mkdtemp, mkdtempSync, and fs.promises.mkdtemp, which is `fs/promises`.
+// The patch for `fs` (and `node:fs`): mkdtemp, mkdtempSync, mkdtempDisposableSync, and fs.promises (which is `fs/promises`).
 'use strict'
 const { readOptions } = require('./options')
 const { activate, deactivate } = require('./tracker')
-const { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper } = require('./wrappers')
+const { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper } = require('./wrappers')
 
 exports.patch = function patch(fs, context) {
   const options = readOptions(context.options)
   wrapOnce(fs, 'mkdtemp', callbackWrapper, context)
   wrapOnce(fs, 'mkdtempSync', syncWrapper, context)
+  // Node 24+ only (wrapOnce leaves out what this Node does not have).
+  wrapOnce(fs, 'mkdtempDisposableSync', disposableSyncWrapper, context)
   // The same object as require('fs/promises'): an app that reaches it only as fs.promises is covered too.
   wrapOnce(fs.promises, 'mkdtemp', promiseWrapper, context)
+  wrapOnce(fs.promises, 'mkdtempDisposable', disposablePromiseWrapper, context)
   activate(fs, options)
 }
 

@@ -45,17 +45,38 @@ function syncWrapper(self) {
   }
 }
 
-/** `fsPromises.mkdtemp(prefix[, options])`: records when the promise fulfils; a rejection passes as it is. */
-function promiseWrapper(self) {
+/**
+ * `fsPromises.mkdtemp(prefix[, options])`: records when the promise fulfils; a rejection passes as it is.
+ * `pathOf` reads the directory from what it fulfils with (the disposable forms give an object).
+ */
+function promiseWrapper(self, pathOf = (folder) => folder) {
   return function mkdtempPromiseWrapper(original, thisArg, args) {
     const site = captureSite(self())
     const result = Reflect.apply(original, thisArg, args)
     if (result === null || typeof result !== 'object' || typeof result.then !== 'function') return result
     return result.then((folder) => {
-      record(folder, args[1], site)
+      record(pathOf(folder), args[1], site)
       return folder
     })
   }
 }
 
-module.exports = { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper }
+/**
+ * `fs.mkdtempDisposableSync(prefix[, options])` (Node 24+): records the `path` of the object it returns; its
+ * `remove()` or `using` disposal deletes the directory, which the report at exit then finds gone.
+ */
+function disposableSyncWrapper(self) {
+  return function mkdtempDisposableSyncWrapper(original, thisArg, args) {
+    const site = captureSite(self())
+    const disposable = original.apply(thisArg, args)
+    if (disposable !== null && typeof disposable === 'object') record(disposable.path, args[1], site)
+    return disposable
+  }
+}
+
+/** `fsPromises.mkdtempDisposable(prefix[, options])` (Node 24+): records the `path` once the promise fulfils. */
+function disposablePromiseWrapper(self) {
+  return promiseWrapper(self, (disposable) => disposable?.path)
+}
+
+module.exports = { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper }

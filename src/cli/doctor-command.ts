@@ -4,6 +4,7 @@ import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
+import { checkTargets } from './doctor-targets'
 import { checkTestRunners } from './doctor-test-runners'
 
 type Level = 'ok' | 'warn' | 'error'
@@ -28,6 +29,7 @@ export async function doctorCommand(flags: CliFlags): Promise<number> {
     const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
     for (const pkg of plan.patches) checks.push({ level: 'ok', text: `patch ${pkg.request} → ${pkg.name}${pkg.version ? `@${pkg.version}` : ''} (${pkg.entries.length} target${pkg.entries.length === 1 ? '' : 's'})` })
+    checks.push(...checkTargets(plan.patches, process.cwd()))
     for (const problem of problems) checks.push({ level: 'error', text: `[${problem.code}] ${problem.message}` })
     if (plan.patches.length === 0 && problems.length === 0) checks.push({ level: 'warn', text: 'no patches are configured: nothing would be patched' })
   } catch (error) {

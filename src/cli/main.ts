@@ -63,7 +63,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .configureOutput({ outputError: () => {} })
 
   withSettings(program.command('explain'))
-    .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, late, failed or not found')
+    .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, no such file, late, failed or not found')
     .usage('[options] -- <command> [args...]')
     .option('--json', 'print the report as JSON on stdout instead of a table on stderr')
     .option('--report <file>', 'also write the report, as JSON, to this file')

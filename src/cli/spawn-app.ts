@@ -1,7 +1,7 @@
 // Runs the user's command as a child: stdio inherited, signals relayed once, its exit code or signal passed on.
 import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
-import { GROUP_SIGNALS, startTerminalWitness } from './terminal-witness'
+import { GROUP_SIGNALS, isForegroundOfTerminal, startTerminalWitness } from './terminal-witness'
 
 /** What patchrun relays to the app. SIGUSR1 among them: left alone, Node would open patchrun's own inspector. */
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const
@@ -19,14 +19,16 @@ export function spawnApp(command: string, args: readonly string[], env: NodeJS.P
     // their graceful shutdown. The same signal sent to patchrun alone (`kill -INT <pid>`) must be relayed,
     // or nobody stops. The witness tells the two apart (Linux); without it, in a terminal, group signals are
     // left to the terminal, as before.
-    const witness = startTerminalWitness()
-    const terminal = witness !== undefined || process.stdin.isTTY === true
+    // Not in the terminal's foreground group (a background job, no terminal): the terminal cannot have sent
+    // anything, so everything is relayed. Where /proc cannot tell, a terminal on stdin is the rule of thumb.
+    const foreground = isForegroundOfTerminal() ?? process.stdin.isTTY === true
+    const witness = foreground ? startTerminalWitness() : undefined
     // The handlers go in before the app starts: a signal that came in between would end patchrun by its
     // default action and leave the app running with nobody to pass signals on. Handlers run from the event
     // loop, so by the time one runs, `child` is set.
     let child: ReturnType<typeof spawn> | undefined
     const forward = (signal: NodeJS.Signals): void => {
-      if (terminal && GROUP_SIGNALS.has(signal) && (witness === undefined || witness.reachedGroup(signal))) return
+      if (foreground && GROUP_SIGNALS.has(signal) && (witness === undefined || witness.reachedGroup(signal))) return
       child?.kill(signal)
     }
     for (const signal of FORWARDED) process.on(signal, forward)

@@ -21,7 +21,7 @@ export interface TerminalWitness {
  * caller keeps to the rule of thumb: in a terminal, leave group signals to the terminal).
  */
 export function startTerminalWitness(): TerminalWitness | undefined {
-  if (process.platform !== 'linux' || !isForegroundOfTerminal()) return undefined
+  if (isForegroundOfTerminal() !== true) return undefined
   let current: { child: ChildProcess; counted: boolean } | undefined
   // Deaths by a signal whose handler in patchrun had not run yet: the event loop may report the exit first.
   const uncounted: NodeJS.Signals[] = []
@@ -80,8 +80,12 @@ function witnessGot(pid: number, signal: NodeJS.Signals): boolean {
   return false
 }
 
-/** Whether this process is in its terminal's foreground group: only then can the terminal signal it. */
-function isForegroundOfTerminal(): boolean {
+/**
+ * Whether this process is in its terminal's foreground group: only then can the terminal signal it (a
+ * background job never gets the terminal's Ctrl-C). Undefined where /proc cannot tell (not Linux).
+ */
+export function isForegroundOfTerminal(): boolean | undefined {
+  if (process.platform !== 'linux') return undefined
   try {
     // /proc/self/stat: pid (comm) state ppid pgrp session tty_nr tpgid ...; comm may hold spaces.
     const stat = readFileSync('/proc/self/stat', 'latin1')
@@ -89,6 +93,6 @@ function isForegroundOfTerminal(): boolean {
     const [pgrp, ttyNr, tpgid] = [Number(fields[2]), Number(fields[4]), Number(fields[5])]
     return ttyNr !== 0 && tpgid === pgrp
   } catch {
-    return false
+    return undefined
   }
 }

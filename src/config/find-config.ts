@@ -1,7 +1,8 @@
-// Finds which patchrun config file applies to a directory, as cosmiconfig would, without loading cosmiconfig.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+// Finds which patchrun config file applies to a directory: in the project only, without loading any parser.
+import { readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { debug } from '../debug'
+import { readRegularFileText } from './read-regular-file'
 
 const MODULE = 'patchrun'
 const RC_EXTENSIONS = ['', '.json', '.yaml', '.yml', '.js', '.cjs', '.mjs']
@@ -28,43 +29,52 @@ export const CONFIG_SEARCH_PLACES: readonly string[] = [
 export const PACKAGE_PROP = MODULE
 
 /**
- * The config file cosmiconfig's project search (`searchStrategy: 'project'`, the places above, empty
- * files counted as found) would pick for `startDir`, or undefined when there is none.
+ * The config file that applies to `startDir`, or undefined when there is none. The search never leaves
+ * the project: it goes from `startDir` up to the project root (the first directory holding a
+ * package.json or package.yaml, which is searched too) and stops there. With no project root on the way
+ * up to `/`, only `startDir` itself is searched: a config in a parent such as the temp directory belongs
+ * to nobody's project and is never read. Within a directory, the places above in their order.
  *
  * Runs inside every app process before the app, so it costs one `readdirSync` (names only: file types
  * would load more of Node's fs code on this cold path) per directory from `startDir` up to the project
- * root (the first directory holding a package.json or package.yaml, which is searched too), one more for
- * a `.config/` folder that exists, a read + JSON.parse of each package.json on the way to see whether it
- * has a `patchrun` key, and one `statSync` for a candidate found (a directory of that name is passed
- * over). Config files themselves are not read: a file that exists is the answer, and the loader reports
- * what is wrong with it. A package.json that does not parse is returned too, because cosmiconfig would
- * stop there with that error.
+ * root or `/`, one more for a `.config/` folder that exists, a read + JSON.parse of each package.json on
+ * the way to see whether it has a `patchrun` key, and one `statSync` for a candidate found. Config files
+ * themselves are not read: a name that exists is the answer, and the reader (read-config-file.ts) reports
+ * what is wrong with it. A directory of that name, or a dangling symlink, is passed over (as cosmiconfig does); anything else
+ * (a FIFO, a socket, a symlink loop, a file that cannot be stat'ed) is the answer too, so that the CLI and
+ * the preload both report it. A package.json that does not parse is returned too: the reader reports it.
  *
  * Not followed: cosmiconfig's "meta config" (a `cosmiconfig` key in the working directory's package.json
  * or `.config/config.*`), which lets a user add search places.
  */
 export function findConfigCheaply(startDir: string): string | undefined {
-  let dir = resolve(startDir)
+  const start = resolve(startDir)
+  let dir = start
+  let found: string | undefined
   for (;;) {
     const entries = listDir(dir)
     if (entries !== undefined) {
-      const found = findInDir(dir, entries)
-      if (found !== undefined) {
-        debug('config: found %s', found)
-        return found
-      }
+      found ??= findInDir(dir, entries)
+      if (found !== undefined && dir === start) return foundHere(found)
       if (entries.has('package.json') || entries.has('package.yaml')) {
-        debug('config: none from %s up to the project root %s', startDir, dir)
+        if (found !== undefined) return foundHere(found)
+        debug('config: none from %s up to the project root %s', start, dir)
         return undefined
       }
     }
     const parent = dirname(dir)
     if (parent === dir) {
-      debug('config: none from %s up to %s (no package.json on the way)', startDir, dir)
+      if (found !== undefined) debug('config: %s ignored: no project root (package.json) above %s, so only that directory is searched', found, start)
+      else debug('config: none in %s (no package.json up to %s, so only that directory is searched)', start, dir)
       return undefined
     }
     dir = parent
   }
+}
+
+function foundHere(file: string): string {
+  debug('config: found %s', file)
+  return file
 }
 
 /** The first config in `dir` by precedence, from its listing. */
@@ -81,19 +91,24 @@ function findInDir(dir: string, entries: ReadonlySet<string>): string | undefine
   return firstFile(dir, entries, CONFIG_NAMES)
 }
 
-/** The first of `names` listed in `dir` that is a file (or a symlink to one): cosmiconfig skips directories. */
+/** The first of `names` listed in `dir` that is not a directory: cosmiconfig skips directories. */
 function firstFile(dir: string, entries: ReadonlySet<string>, names: readonly string[]): string | undefined {
   for (const name of names) {
     if (!entries.has(name)) continue
     const path = join(dir, name)
-    if (isFile(path)) return path
+    if (!isPassedOver(path)) return path
   }
   return undefined
 }
 
-function isFile(path: string): boolean {
+/**
+ * A directory, or a dangling symlink (nothing there): passed over. False for anything else, and for a
+ * name that cannot be stat'ed (a symlink loop, no permission): the reader says what is wrong with it.
+ */
+function isPassedOver(path: string): boolean {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === true
+    const stat = statSync(path, { throwIfNoEntry: false })
+    return stat === undefined || stat.isDirectory()
   } catch {
     return false
   }
@@ -115,9 +130,11 @@ function listDir(dir: string): Set<string> | undefined {
 function packageHasConfig(file: string): boolean {
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return false
+    // Never readFileSync here: a FIFO named package.json would hang every process. Not a regular file:
+    // not a config. Over 1 MiB: the reader says so.
+    text = readRegularFileText(file, 1024 * 1024)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EFBIG'
   }
   if (text.trim() === '') return true
   let json: unknown

@@ -1,5 +1,7 @@
 // Merges command-line flags, environment variables and the config file into the settings a run uses.
+import { dirname } from 'node:path'
 import { isOn, parsePatchList } from './env'
+import { isPathName } from './patch-name'
 import type { PatchOptions, PatchrunConfig } from './validate-config'
 
 /** What the command line gave; undefined means the flag was not given. */
@@ -18,6 +20,8 @@ export interface MergedPatch {
   readonly options: PatchOptions
   /** The first source, in the order config → env → cli, that enabled it. */
   readonly source: SettingSource
+  /** For a path the config lists: the config file's directory, which it is relative to (else the working directory). */
+  readonly base?: string
 }
 
 export interface DisabledPatch {
@@ -55,7 +59,7 @@ export interface MergeInput {
  *   isOn reads PATCHRUN_STRICT in the preload), else the config.
  */
 export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings {
-  const named = new Map<string, { options: PatchOptions; source: SettingSource | undefined }>()
+  const named = new Map<string, { options: PatchOptions; source: SettingSource | undefined; base?: string }>()
   const optionsFor = (name: string): PatchOptions => (config !== undefined && Object.hasOwn(config.options, name) ? { ...config.options[name] } : {})
   const add = (name: string, source: SettingSource) => {
     const seen = named.get(name)
@@ -65,7 +69,9 @@ export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings 
 
   for (const patch of config?.patches ?? []) {
     // `enabled: false`: no source yet, so it runs only if env or cli names it.
-    named.set(patch.name, { options: { ...patch.options }, source: patch.enabled ? 'config' : undefined })
+    // A path the config lists is relative to the config file, so the project works from any of its directories.
+    const base = isPathName(patch.name) ? dirname(config!.file) : undefined
+    named.set(patch.name, { options: { ...patch.options }, source: patch.enabled ? 'config' : undefined, base })
   }
   for (const name of parsePatchList(env.PATCHRUN_PATCHES)) add(name, 'env')
   for (const name of cleanNames(cli.patches)) add(name, 'cli')
@@ -78,11 +84,11 @@ export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings 
 
   const patches: MergedPatch[] = []
   const disabled: DisabledPatch[] = []
-  for (const [name, { options, source }] of named) {
+  for (const [name, { options, source, base }] of named) {
     const by = disabledBy.get(name)
     if (by !== undefined) disabled.push({ name, by })
     else if (source === undefined) disabled.push({ name, by: 'config:enabled=false' })
-    else patches.push({ name, options, source })
+    else patches.push(base === undefined ? { name, options, source } : { name, options, source, base })
   }
 
   const settings: { -readonly [K in keyof MergedSettings]: MergedSettings[K] } = {

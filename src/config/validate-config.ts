@@ -1,6 +1,7 @@
 // Checks what a config file holds and turns it into one normalised shape; each problem is one PATCHRUN_E_CONFIG.
 import { basename } from 'node:path'
 import { badConfig } from '../errors'
+import { describeBadPatchName } from './patch-name'
 import { PACKAGE_PROP } from './find-config'
 
 /** Options a patch receives as `context.options`. */
@@ -142,6 +143,8 @@ function readBoolean(value: unknown, key: string, fail: Fail): boolean | undefin
 function checkName(name: string, path: string, fail: Fail): void {
   if (name.trim() === '') throw fail(path, `expected a patch name, got ${describeType(name)}`)
   if (name.trim() !== name) throw fail(path, `patch name ${JSON.stringify(name)} has spaces around it; write ${JSON.stringify(name.trim())}`)
+  const bad = describeBadPatchName(name)
+  if (bad !== undefined) throw fail(path, bad)
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -149,7 +152,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** `base.key`, or `base["key"]` when the key is not a plain identifier (`options["@scope/patch"]`). */
-function keyPath(base: string, key: string): string {
+export function keyPath(base: string, key: string): string {
   if (/^[A-Za-z_$][\w$]*$/.test(key)) return base === '' ? key : `${base}.${key}`
   return `${base}[${JSON.stringify(key)}]`
 }

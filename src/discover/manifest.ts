@@ -1,10 +1,12 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { realpathSync } from 'node:fs'
+import { isAbsolute, resolve, sep } from 'node:path'
+import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
 import { describeThrown } from '../printable'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../hooks/target'
+import { isValidRange } from '../hooks/version-range'
 
 export interface ManifestEntry {
   readonly index: number
@@ -33,7 +35,8 @@ export function readPatchPackage(request: string, dir: string): PatchPackage {
   const file = resolve(dir, 'package.json')
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    // A FIFO named package.json must not hang the app: a regular file of sane size only.
+    text = readRegularFileText(file, 16 * 1024 * 1024)
   } catch (error) {
     // EMFILE, EACCES, EISDIR…: what it is, not "invalid manifest".
     const code = systemErrorCode(error)
@@ -74,10 +77,18 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const target = parseTarget(entry.target)
   if (typeof target === 'string') throw fail(`"target" ${JSON.stringify(entry.target)} is not ${target}`)
   if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeType(entry.module)}`)
+  const outside = describeOutside(dir, entry.module)
+  if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
   const modulePath = resolve(dir, entry.module)
   if (!probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
+  const escaped = describeEscape(dir, modulePath)
+  if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
+  }
+  // Checked here, so `list`, `doctor` and the preload refuse it at once (semver loads only for a manifest with ranges).
+  if (entry.versions !== undefined && !isValidRange(entry.versions)) {
+    throw fail(`"versions" ${JSON.stringify(entry.versions)} is not a valid semver range (such as ">=4 <6"; for a builtin, Node's version)`)
   }
   if (entry.export !== undefined && (typeof entry.export !== 'string' || entry.export === '')) {
     throw fail(`"export" must be the name of a function the module exports, got ${describeType(entry.export)}`)
@@ -89,6 +100,27 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
     exportName: (entry.export as string | undefined) ?? 'patch',
     versions: entry.versions as string | undefined,
   }
+}
+
+/** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */
+function describeOutside(dir: string, module: string): string | undefined {
+  if (isAbsolute(module) || /^[\\/]/.test(module)) return 'is an absolute path'
+  if (module.split(/[\\/]/).includes('..')) return 'goes up out of its package ("..")'
+  if (!resolve(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
+  return undefined
+}
+
+/** Why the real file (symlinks followed) is not inside the real package directory, or undefined. */
+function describeEscape(dir: string, modulePath: string): string | undefined {
+  let realDir: string
+  let realFile: string
+  try {
+    realDir = realpathSync(dir)
+    realFile = realpathSync(modulePath)
+  } catch {
+    return undefined // it was just found to be a file; a realpath failing now is left to the require
+  }
+  return realFile.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep) ? undefined : `is a symlink to ${realFile}, outside its package`
 }
 
 function describeType(value: unknown): string {

@@ -1,7 +1,9 @@
 // Finds a patch package's directory from its name, the way wrapt finds entry points: by convention.
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { patchNotFound } from '../errors'
+import { dirname, join, resolve } from 'node:path'
+import { badPatchName, patchNotFound } from '../errors'
+import { describeBadPatchName, isPathName } from '../config/patch-name'
 import { probePath } from './read-problem'
+import { warnIfShadowsBundled } from './shadowed-name'
 
 /**
  * The package names a patch name may mean, in order: `foo` → `patchrun-patch-foo`, then `foo`;
@@ -16,28 +18,30 @@ export function candidateNames(name: string): string[] {
   return [`${scope}patchrun-patch-${base}`, name]
 }
 
-/** Whether a patch name is a path to a local patch package rather than a package name. */
-export function isPathName(name: string): boolean {
-  return name.startsWith('./') || name.startsWith('../') || name === '.' || name === '..' || isAbsolute(name)
-}
 
 /**
- * The directory of the patch package `name`: a path is taken as it is (from `cwd`); a package name is
- * looked up in the node_modules folders above `cwd` (the app's), then above patchrun's own location,
- * then among the patches that ship with patchrun (`patches/<name>`).
+ * The directory of the patch package `name`: a path is taken as it is (from `base`: the directory of the
+ * config file that lists it, else `cwd`); a package name is looked up in the node_modules folders above
+ * `cwd` (the app's), then above patchrun's own location, then among the patches that ship with patchrun
+ * (`patches/<name>`). A name that is neither a path nor a valid package name is PATCHRUN_E_CONFIG.
  */
-export function resolvePatchDir(name: string, cwd: string, ownDir: string): string {
+export function resolvePatchDir(name: string, cwd: string, ownDir: string, base: string = cwd): string {
+  const bad = describeBadPatchName(name)
+  if (bad !== undefined) throw badPatchName(bad)
   if (isPathName(name)) {
-    const dir = resolve(cwd, name)
+    const dir = resolve(base, name)
     if (probePath(join(dir, 'package.json'), false)) return dir
     throw patchNotFound(name, [join(dir, 'package.json')])
   }
   const searched: string[] = []
-  for (const base of [cwd, ownDir]) {
+  for (const from of [cwd, ownDir]) {
     for (const candidate of candidateNames(name)) {
-      const found = findInNodeModules(candidate, base)
-      if (found !== undefined) return found
-      searched.push(`${candidate} from ${base}`)
+      const found = findInNodeModules(candidate, from)
+      if (found !== undefined) {
+        warnIfShadowsBundled(name, found, cwd, ownDir)
+        return found
+      }
+      searched.push(`${candidate} from ${from}`)
     }
   }
   // The patches that ship with patchrun answer to their short name when no installed package claims it.

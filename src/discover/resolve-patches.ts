@@ -11,6 +11,8 @@ export const OWN_DIR = join(__dirname, '..', '..')
 export interface PatchRequest {
   readonly name: string
   readonly options?: Readonly<Record<string, unknown>>
+  /** What a path name is relative to (the config file's directory); `cwd` when not given. */
+  readonly base?: string
 }
 
 /**
@@ -24,10 +26,10 @@ export function resolvePatches(
   onProblem: (error: PatchrunError) => void,
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
-  for (const { name, options = {} } of requests) {
+  for (const { name, options = {}, base } of requests) {
     let pkg: PatchPackage
     try {
-      pkg = readPatchPackage(name, resolvePatchDir(name, cwd, OWN_DIR))
+      pkg = readPatchPackage(name, resolvePatchDir(name, cwd, OWN_DIR, base))
     } catch (error) {
       if (!(error instanceof PatchrunError)) throw error
       onProblem(error)

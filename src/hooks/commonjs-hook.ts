@@ -5,6 +5,7 @@ import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
 import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
 
 // Captured now (the preload), as the app may change Function.prototype.call/apply or Map.prototype later.
 const { ReflectApply, MapPrototypeGet, MapPrototypeHas } = primordials
@@ -81,7 +82,8 @@ export function installPackageLoadHook(registry: Registry): void {
       throw error
     }
     registry.bodyEnded(body, false)
-    registry.onCommonJS(this, filename as string, pkg)
+    // The whole routing runs with the preload's built-ins (pristine.ts): the app may have changed them.
+    withPristineBuiltins(registry.onCommonJS, registry, [this, filename as string, pkg])
     return result
   }
   proto.load = function load(this: InternalModule, filename: string): void {
@@ -91,7 +93,7 @@ export function installPackageLoadHook(registry: Registry): void {
     // in place first, even in an app whose entry point is CommonJS.
     if (pkg !== undefined && mayBeEsm(pkg.dir, filename)) registry.esmNeeded()
     ReflectApply(originalModuleLoad, this, [filename])
-    if (pkg !== undefined) registry.onCommonJS(this, filename, pkg)
+    if (pkg !== undefined) withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
   }
   debug('CommonJS package hook installed')
 }

@@ -7,6 +7,7 @@ import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
 import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
 
 // From the preload's capture: this file loads when ESM hooks are first needed, maybe after the app changed built-ins.
 const { ReflectApply, MapPrototypeGet, MapPrototypeHas, MapPrototypeGetSize, SetPrototypeAdd, SetPrototypeHas, StringPrototypeStartsWith, StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
@@ -107,7 +108,7 @@ export function addIitmCallback(registry: Registry): void {
     if (!StringPrototypeStartsWith(url, 'file:')) return
     const file = fileURLToPath(url)
     const pkg = packageFileOf(file, registry.linked)
-    if (pkg !== undefined) registry.onModule(namespace, file, pkg, specifier)
+    if (pkg !== undefined) withPristineBuiltins(registry.onModule, registry, [namespace, file, pkg, specifier])
   })
 }
 

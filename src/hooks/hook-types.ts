@@ -10,7 +10,7 @@ export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
  * `unwrap`, `isWrapped`, `getOriginal`) whose every change is recorded against the patch for `unpatch`.
  */
 export interface HookContext extends PatchToolkit {
-  /** The target as registered: `net`, `express`, `express/lib/router/index.js`. */
+  /** The target as registered: `net`, `express`, `express/lib/response.js`. */
   readonly name: string
   /** The target package's version from its own package.json; Node's version for a builtin. */
   readonly version: string | undefined
@@ -19,6 +19,13 @@ export interface HookContext extends PatchToolkit {
   /** The file that loaded; undefined for a builtin. */
   readonly file: string | undefined
   readonly format: ModuleFormat
+  /**
+   * For a package's main entry, which one this is: `commonjs`, what `require('pkg')` gives, or `module`,
+   * what `import 'pkg'` gives when that is an ES module build of its own (a true dual package: a second
+   * copy of the package's state, patched separately). An ESM entry that only re-exports the CommonJS build
+   * (koa's) is not patched again. Undefined for builtins and other files. See docs/dual-packages.md.
+   */
+  readonly entry: 'commonjs' | 'module' | undefined
   /** The patch's options (from config); an empty object when none were given. */
   readonly options: Readonly<Record<string, unknown>>
   /** Who registered the hook: the patch package (with `#index` when it has several entries), or the API's `patch`. */
@@ -59,8 +66,11 @@ export interface ManifestSource {
 
 /** What happened when a registration met a loaded module: the record behind `explain` and reports. */
 export interface Outcome {
-  /** `unfinished`: the target's body began but never finished (it threw, or the process exited inside it). */
-  readonly verdict: 'applied' | 'skipped' | 'failed' | 'unfinished'
+  /**
+   * `unfinished`: the target's body began but never finished (it threw, or the process exited inside it).
+   * `missing`: the target's package loaded without the file a sub-path target names (`file` is the package root).
+   */
+  readonly verdict: 'applied' | 'skipped' | 'failed' | 'unfinished' | 'missing'
   readonly patch: string
   readonly target: string
   readonly version: string | undefined

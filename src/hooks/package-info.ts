@@ -1,15 +1,18 @@
 // A target package's version and main file, read once per package directory and only for targeted packages.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { PackageFile } from './module-path'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
 const { MapPrototypeGet, MapPrototypeHas, MapPrototypeSet, JSONParse, StringPrototypeEndsWith, StringPrototypeIndexOf } = primordials
+import { resolveExportsFiles } from './package-exports'
+import { SUBPATH_SUFFIXES } from './target'
 
 interface PackageFacts {
   readonly version: string | undefined
   readonly type: string | undefined
+  readonly exports: unknown
 }
 
 const facts = new Map<string, PackageFacts>()
@@ -23,12 +26,13 @@ function readPackageFacts(dir: string): PackageFacts {
   found = {
     version: typeof json.version === 'string' ? json.version : undefined,
     type: typeof json.type === 'string' ? json.type : undefined,
+    exports: json.exports,
   }
   MapPrototypeSet(facts, dir, found)
   return found
 }
 
-function readPackageJson(dir: string): { version?: unknown; type?: unknown } {
+function readPackageJson(dir: string): { version?: unknown; type?: unknown; exports?: unknown } {
   try {
     return JSONParse(readFileSync(join(dir, 'package.json'), 'utf8')) ?? {}
   } catch {
@@ -65,5 +69,35 @@ function resolveFrom(name: string, container: string): string | undefined {
     return require.resolve(name, { paths: [container] })
   } catch {
     return undefined
+  }
+}
+
+const exported = new Map<string, readonly string[]>()
+
+/**
+ * The files of the package at `dir` that its `exports` map gives for `pkg/<subpath>` (for `require` and
+ * for `import`), relative to `dir` with `/` separators; read once per package and sub-path.
+ */
+export function exportedFiles(dir: string, subpath: string): readonly string[] {
+  const key = `${dir}\0${subpath}`
+  let files = exported.get(key)
+  if (files === undefined) {
+    files = resolveExportsFiles(readPackageFacts(dir).exports, subpath)
+    exported.set(key, files)
+  }
+  return files
+}
+
+/** Whether the package at `dir` has a file a sub-path target names: by its path (extensions as Node tries them) or its `exports` map. */
+export function hasSubpathFile(dir: string, subpath: string): boolean {
+  const candidates = [...SUBPATH_SUFFIXES.map((suffix) => subpath + suffix), ...exportedFiles(dir, subpath)]
+  return candidates.some((relative) => isFile(join(dir, relative)))
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
   }
 }

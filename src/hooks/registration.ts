@@ -29,6 +29,8 @@ export function createRegistration(targetSpec: string, hook: PostImportHook, opt
   if (typeof target === 'string') {
     throw source ? source.invalid(`"target" ${JSON.stringify(targetSpec)} is not ${target}`) : badTarget('target', targetSpec, target)
   }
+  // A programmer's call names a builtin this Node lacks: most likely a typo. A manifest may target a newer Node's builtin (skipped here).
+  if (target.kind === 'builtin' && target.missing && source === undefined) throw badTarget('target', targetSpec, `a builtin module of this Node ${process.version}`)
   if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
   if (opts.versions !== undefined && source === undefined) {
     // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).

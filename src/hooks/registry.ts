@@ -1,19 +1,22 @@
 // The post-import hook registry: which hooks wait for which targets, routing a loaded module to them, and switching a patch off and on.
 import { types } from 'node:util'
 import { debug } from '../debug'
-import { PatchrunError, patchFailed } from '../errors'
-import { resolvePackageMain } from './package-info'
+import type { PatchrunError } from '../errors'
+import { exportedFiles, resolvePackageMain } from './package-info'
 import { matchesSubpath, type Target } from './target'
 import type { LinkedPackage, PackageFile } from './module-path'
 import { findLinkedPackage } from './installed-packages'
 import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
-import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import { describeBuiltin, describePackageModule, runHooks, toPatchFailure } from './run-hooks'
 import { runIfAlreadyLoaded } from './late-registration'
 import { recordUnfinished, type RunningBody } from './unfinished-body'
 import { describeThrown, stackOf } from '../printable'
 import { emitPatchrunWarning } from '../warn'
 import { mapKeys, primordials, setValues } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
+import { DualEntries } from './dual-entry'
+import { checkSubpathTargets } from './missing-target'
 import type { InternalRegisterOptions, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
@@ -45,6 +48,10 @@ export class Registry {
   private readonly ordered: Registration[] = []
   /** Targeted CommonJS bodies running now: one the process exits inside never reaches its hooks. */
   private readonly running = new Set<RunningBody>()
+  /** Dual packages' CommonJS mains, to recognise an ESM entry that only re-exports one. */
+  private readonly dual = new DualEntries()
+  /** Package directories a file of which has loaded: their sub-path targets were checked for a file. */
+  private readonly seenPackages = new Set<string>()
 
   esmNeeded(): void {
     this.installer?.esm()
@@ -70,6 +77,13 @@ export class Registry {
     const registration = createRegistration(targetSpec, hook, opts, source)
     const { target } = registration
     this.ordered.push(registration)
+    if (target.kind === 'builtin' && target.missing) {
+      // Not an error: a patch may target a newer Node's builtin; here it can never load.
+      const reason = `${target.spec} is not on this Node (${process.version})`
+      debug('skipped %s → %s: %s', registration.label, target.spec, reason)
+      this.outcomes.push({ verdict: 'skipped', patch: registration.label, target: target.spec, version: process.versions.node, file: undefined, format: 'builtin', late: false, reason })
+      return { unregister: () => false }
+    }
     if (target.kind === 'builtin') {
       for (const id of target.ids) this.builtinIds.set(id, target.name)
       addTo(this.byBuiltin, target.name, registration)
@@ -159,6 +173,7 @@ export class Registry {
   onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile, via?: LoadedVia): void {
     const list = primordials.MapPrototypeGet(this.byPackage, pkg.name)
     if (list === undefined) return
+    withPristineBuiltins(this.notePackage, this, [list, pkg]) // new code on the load path: the built-ins of the preload (pristine.ts)
     const matching = this.matching(list, file, pkg, undefined)
     if (matching.length === 0) return
     let exports = module.exports
@@ -170,17 +185,36 @@ export class Registry {
       module.exports = exports
       format = 'module'
     }
-    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format, via), false, module)
+    const main = file === resolvePackageMain(pkg)
+    const result = runHooks(this, matching, module, exports, () => describePackageModule(pkg, file, format, main ? 'commonjs' : undefined, via), false, module)
     if (result !== exports) module.exports = result
+    if (main) this.dual.noteCommonJSMain(pkg.dir, module, exports)
   }
 
   /** A true ES module in a targeted package, wrapped by import-in-the-middle, finished its body. */
   onModule(namespace: object, file: string, pkg: PackageFile, specifier: string | undefined): void {
     const list = primordials.MapPrototypeGet(this.byPackage, pkg.name)
     if (list === undefined) return
-    const matching = this.matching(list, file, pkg, specifier)
+    withPristineBuiltins(this.notePackage, this, [list, pkg]) // new code on the load path: the built-ins of the preload (pristine.ts)
+    const main = specifier === pkg.name || exportedFiles(pkg.dir, '').includes(pkg.relative)
+    const reexported = main ? this.dual.reexportedMain(pkg.dir, namespace) : undefined
+    const matching = list.filter((r) => {
+      if (!this.matches(r.target, file, pkg, specifier)) return false
+      // koa's dist/koa.mjs re-exports lib/application.js: one package instance, already patched there.
+      if (reexported === undefined || r.target.kind !== 'package' || r.target.subpath !== undefined || !r.done.has(reexported)) return true
+      r.done.add(namespace)
+      debug('%s → %s: %s re-exports the CommonJS build it already ran on (once per package instance)', r.label, r.target.spec, file)
+      return false
+    })
     if (matching.length === 0) return
-    runHooks(this, matching, namespace, namespace, () => describePackageModule(pkg, file, 'module'))
+    runHooks(this, matching, namespace, namespace, () => describePackageModule(pkg, file, 'module', main ? 'module' : undefined))
+  }
+
+  /** The first file of a targeted package directory to load: sub-path targets it has no file for are said once. */
+  private notePackage(list: readonly Registration[], pkg: PackageFile): void {
+    if (this.seenPackages.has(pkg.dir)) return
+    this.seenPackages.add(pkg.dir)
+    checkSubpathTargets(list, pkg, this.outcomes)
   }
 
   /** Forgets what was applied to these module objects (a torn-down jest registry's): nothing can load them again, so nothing is kept alive. */
@@ -221,7 +255,7 @@ export class Registry {
   /** Whether `file` (or `specifier`, for an import) is what a package target names. */
   matches(target: Target, file: string, pkg: PackageFile, specifier: string | undefined): boolean {
     if (target.kind !== 'package' || target.name !== pkg.name) return false
-    if (target.subpath !== undefined) return matchesSubpath(target.subpath, pkg.relative)
+    if (target.subpath !== undefined) return matchesSubpath(target.subpath, pkg.relative, exportedFiles(pkg.dir, target.subpath))
     return specifier === pkg.name || file === resolvePackageMain(pkg)
   }
 
@@ -251,7 +285,7 @@ export class Registry {
       for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
       app.changes.length = 0
       app.applied = false
-      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+      this.fail(toPatchFailure(app.context.patch, app.target, app.file, error))
       return
     }
     if (app.replacement === undefined) return
@@ -268,7 +302,7 @@ export class Registry {
     try {
       removePatch(app)
     } catch (error) {
-      this.fail(error instanceof PatchrunError ? error : patchFailed(app.context.patch, app.target, app.file, error))
+      this.fail(toPatchFailure(app.context.patch, app.target, app.file, error))
     }
   }
 

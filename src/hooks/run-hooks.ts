@@ -1,6 +1,6 @@
 // Running the hooks that wait for one loaded module instance, in registration order, and recording what each did.
 import { debug } from '../debug'
-import { PatchrunError, patchFailed } from '../errors'
+import { ErrorCode, PatchrunError, patchFailed } from '../errors'
 import { applyPatch, createPatchContext, type Application } from '../undo/application'
 import type { Change } from '../wrap'
 import type { HookContext, LoadedVia, ModuleFormat, Outcome } from './hook-types'
@@ -13,7 +13,7 @@ import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
 /** A loaded module as hooks see it, before the per-patch fields are added (and, for the record only, who loaded it). */
-export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format'> & { readonly via?: LoadedVia }
+export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format' | 'entry'> & { readonly via?: LoadedVia }
 
 /**
  * Runs each registration once per module instance (`key`), in registration order, threading the
@@ -56,7 +56,12 @@ function runHooksInPlace(
       continue
     }
     const changes: Change[] = []
-    const context = createPatchContext({ name: target, version, directory: details.directory, file, format, options: registration.options, patch: registration.label }, changes)
+    const suspended: Application['suspended'] = []
+    const context = createPatchContext(
+      { name: target, version, directory: details.directory, file, format, entry: details.entry, options: registration.options, patch: registration.label },
+      changes,
+      suspended,
+    )
     const app: Application = {
       patch: registration.patch,
       target,
@@ -69,6 +74,7 @@ function runHooksInPlace(
       hook: registration.hook,
       unpatch: registration.unpatch,
       changes,
+      suspended,
       applied: false,
       replacement: undefined,
       builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
@@ -87,7 +93,7 @@ function runHooksInPlace(
       // A patch that threw may have wrapped a few things first: take those back, load the target clean.
       for (let i = changes.length - 1; i >= 0; i--) changes[i]!.undo()
       app.applied = false
-      const failure = error instanceof PatchrunError ? error : patchFailed(registration.label, target, file, error)
+      const failure = toPatchFailure(registration.label, target, file, error)
       record('failed', `[${failure.code}] ${failure.message}`)
       registry.fail(failure)
     }
@@ -95,12 +101,23 @@ function runHooksInPlace(
   return exports
 }
 
+/**
+ * What a patch that threw is reported as: PATCHRUN_E_PATCH_FAILED naming the patch and the target, with
+ * what it threw as the cause, whether it threw by itself or through the toolkit (`context.wrap` of a
+ * missing property throws PATCHRUN_E_WRAP). Only errors that already name both pass as they are: a patch
+ * module that could not load, a manifest entry found invalid late.
+ */
+export function toPatchFailure(patch: string, target: string, file: string | undefined, error: unknown): PatchrunError {
+  if (error instanceof PatchrunError && (error.code === ErrorCode.PatchLoad || error.code === ErrorCode.Manifest)) return error
+  return patchFailed(patch, target, file, error)
+}
+
 /** A builtin as hooks see it: Node's version stands for its own. */
 export function describeBuiltin(): ModuleDetails {
-  return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin' }
+  return { name: '', version: process.versions.node, directory: undefined, file: undefined, format: 'builtin', entry: undefined }
 }
 
 /** A file of a package as hooks see it: the version is the package's own. */
-export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat, via?: LoadedVia): ModuleDetails {
-  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format, ...(via === undefined ? {} : { via }) }
+export function describePackageModule(pkg: PackageFile, file: string, format: ModuleFormat, entry?: HookContext['entry'], via?: LoadedVia): ModuleDetails {
+  return { name: '', version: readPackageVersion(pkg.dir), directory: pkg.dir, file, format, entry, ...(via === undefined ? {} : { via }) }
 }

@@ -3,18 +3,25 @@ import { isBuiltin } from 'node:module'
 import { primordials } from '../primordials'
 
 export type Target =
-  | { readonly kind: 'builtin'; readonly spec: string; readonly name: string; readonly ids: readonly string[] }
+  | {
+      readonly kind: 'builtin'
+      readonly spec: string
+      readonly name: string
+      readonly ids: readonly string[]
+      /** A `node:` builtin this Node does not have (`node:sqlite` on Node 20): never loads here, like an out-of-range version. */
+      readonly missing?: true
+    }
   | { readonly kind: 'package'; readonly spec: string; readonly name: string; readonly subpath: string | undefined }
 
 /** Extensions a sub-path target given without one may resolve to, as Node's resolver tries them. */
-const SUBPATH_SUFFIXES = ['', '.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/index.cjs', '/index.mjs', '/index.json']
+export const SUBPATH_SUFFIXES = ['', '.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/index.cjs', '/index.mjs', '/index.json']
 
 /**
  * Parses a target, or returns a sentence saying what is wrong with it.
  * `net` and `node:net` are one builtin; `node:test` stays prefixed because Node only knows it that way.
  */
 export function parseTarget(spec: unknown): Target | string {
-  if (typeof spec !== 'string' || spec.trim() === '') return 'a module name such as "net", "express" or "express/lib/router/index.js"'
+  if (typeof spec !== 'string' || spec.trim() === '') return 'a module name such as "net", "express" or "express/lib/response.js"'
   if (spec !== spec.trim()) return 'a module name without surrounding spaces'
   if (isBuiltin(spec)) {
     const bare = spec.startsWith('node:') ? spec.slice(5) : spec
@@ -22,7 +29,9 @@ export function parseTarget(spec: unknown): Target | string {
     const name = prefixOnly ? spec : bare
     return { kind: 'builtin', spec, name, ids: prefixOnly ? [spec] : [bare, `node:${bare}`] }
   }
-  if (spec.startsWith('node:')) return `a builtin module name, and "${spec}" is not one in this Node ${process.version}`
+  // A newer Node's builtin (or a typo): nothing can load it here, so it is reported as not on this Node.
+  if (/^node:[a-z][a-z0-9_]*(\/[a-z][a-z0-9_]*)*$/.test(spec)) return { kind: 'builtin', spec, name: spec, ids: [], missing: true }
+  if (spec.startsWith('node:')) return `a builtin module name, and "${spec}" is not one`
   if (spec.startsWith('.') || spec.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(spec) || spec.includes('\\')) {
     return 'a package name or a package sub-path ("pkg/lib/file.js"), not a file path'
   }
@@ -38,9 +47,13 @@ export function parseTarget(spec: unknown): Target | string {
   return { kind: 'package', spec, name, subpath: rest.length > 0 ? rest.join('/') : undefined }
 }
 
-/** Whether a file at `relative` (posix separators, from the package root) is the file a sub-path target names. */
-export function matchesSubpath(subpath: string, relative: string): boolean {
+/**
+ * Whether a file at `relative` (posix separators, from the package root) is the file a sub-path target
+ * names: by its path, or (`exported`) the files the package's `exports` map gives for that sub-path.
+ */
+export function matchesSubpath(subpath: string, relative: string, exported: readonly string[] = []): boolean {
   const { StringPrototypeStartsWith, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
+  if (ArrayPrototypeIncludes(exported, relative)) return true
   if (!StringPrototypeStartsWith(relative, subpath)) return false
   const suffix = StringPrototypeSlice(relative, subpath.length)
   return ArrayPrototypeIncludes(SUBPATH_SUFFIXES, suffix)

@@ -21,13 +21,13 @@ export function isValidRange(range: string): boolean {
  * it) skips the hook too, saying so, rather than reporting a valid range as invalid or out of range.
  */
 export function findVersionMismatch(
-  registration: Pick<Registration, 'versions' | 'source' | 'label' | 'target'>,
+  registration: Pick<Registration, 'versions' | 'source'> & Partial<Pick<Registration, 'label' | 'target'>>,
   version: string | undefined,
   format: ModuleFormat,
   fail: (error: PatchrunError) => void,
 ): string | undefined {
   const range = registration.versions
-  if (range === undefined || format === 'builtin') return undefined
+  if (range === undefined) return undefined
   const verdict = checkRange(range, version)
   if (verdict === INVALID) {
     const problem = `"versions" ${JSON.stringify(range)} is not a valid semver range`
@@ -35,11 +35,11 @@ export function findVersionMismatch(
     return problem
   }
   if (typeof verdict === 'string') {
-    fail(new PatchrunError(ErrorCode.PatchFailed, `patch "${echo(registration.label)}" was not applied to "${echo(registration.target.spec)}": ${verdict}. The target loads unpatched.`))
+    fail(new PatchrunError(ErrorCode.PatchFailed, `patch "${echo(registration.label ?? '?')}" was not applied to "${echo(registration.target?.spec ?? '?')}": ${verdict}. The target loads unpatched.`))
     return verdict
   }
   if (version === undefined) return `versions ${range} required, but the package.json has no version`
-  if (!verdict) return `version ${version} is outside ${range}`
+  if (!verdict) return `${format === 'builtin' ? 'Node ' : 'version '}${version} is outside ${range}`
   return undefined
 }
 

@@ -20,7 +20,7 @@ import { installPatches } from './install-patches'
  * strict mode it stops the process before the app's first line, with one message saying what to fix.
  * A config file that is not valid always stops it (exit 2): a typo must not silently unpatch an app.
  */
-export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | undefined, configFile: string | undefined): void {
+export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | undefined, configFile: { file?: string; found?: string }): void {
   const state = processState()
   state.preloaded = via
   const registry = state.registry
@@ -46,15 +46,17 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
           if (parsePatchList(env.PATCHRUN_PATCHES).length > 0 || env.PATCHRUN_CONFIG) warnNoCwd(parsePatchList(env.PATCHRUN_PATCHES), env.PATCHRUN_CONFIG)
           return
         }
-        configFile = env.PATCHRUN_CONFIG || findConfigCheaply(cwd)
-        if (parsePatchList(env.PATCHRUN_PATCHES).length === 0 && configFile === undefined) return
+        // A named config (PATCHRUN_CONFIG) is read as named; else the search's, read as found (trust checks).
+        configFile = env.PATCHRUN_CONFIG ? { file: env.PATCHRUN_CONFIG } : { found: findConfigCheaply(cwd) }
+        if (parsePatchList(env.PATCHRUN_PATCHES).length === 0 && configFile.file === undefined && configFile.found === undefined) return
       }
     }
     if (plan === undefined) {
       exitStatus = 2
       const cwd = process.cwd()
-      // cosmiconfig (~8 ms, ~3.5 MiB) loads only when there is a config file to read.
-      const config = configFile === undefined ? undefined : (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, file: configFile })
+      // The config reader (and js-yaml for YAML) loads only when there is a config file to read.
+      const hasConfig = configFile.file !== undefined || configFile.found !== undefined
+      const config = hasConfig ? (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, ...configFile }) : undefined
       exitStatus = 1
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { findInstalledPackageDir } from '../hooks/installed-packages'
 import { matchesSubpath } from '../hooks/target'
+import { exportedFiles } from '../hooks/package-info'
 import type { Registry } from '../hooks/registry'
 
 /**
@@ -37,6 +38,8 @@ export function findEsmPackageTargets(registry: Registry): string[] {
         const relative = target.subpath + suffix
         if (matchesSubpath(target.subpath, relative)) include.push(pathToFileURL(join(dir, relative)).href)
       }
+      // What the exports map sends `pkg/<subpath>` to (`./feature` → `./lib/feature-impl.mjs`).
+      for (const relative of exportedFiles(dir, target.subpath)) include.push(pathToFileURL(join(dir, relative)).href)
     }
   }
   return include

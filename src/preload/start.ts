@@ -24,10 +24,12 @@ export function startPreload(via: 'require' | 'import' | 'jest'): void {
 function start(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
   if (isOn(env.PATCHRUN_DISABLED)) return
-  const planned = env.PATCHRUN_PLAN
+  // An empty PATCHRUN_PLAN is how a shell unsets it for one command: no plan, not a broken one.
+  const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
   const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
-  let configFile: string | undefined
+  let namedConfig: string | undefined
+  let foundConfig: string | undefined
   if (planned === undefined) {
     // The plan holds absolute paths; names and the config search need the working directory.
     const cwd = currentDirectory()
@@ -37,9 +39,10 @@ function start(via: 'require' | 'import' | 'jest'): void {
       else debug('preload via --%s: the working directory no longer exists, and no patches were named', via)
       return
     }
-    configFile = env.PATCHRUN_CONFIG || findConfigCheaply(cwd)
+    namedConfig = env.PATCHRUN_CONFIG || undefined
+    foundConfig = namedConfig === undefined ? findConfigCheaply(cwd) : undefined
   }
-  if (planned === undefined && names.length === 0 && configFile === undefined) {
+  if (planned === undefined && names.length === 0 && namedConfig === undefined && foundConfig === undefined) {
     debug('preload via --%s: no patches, no config', via)
     return
   }
@@ -55,7 +58,7 @@ function start(via: 'require' | 'import' | 'jest'): void {
   }
   if (isHooksThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
-  bootstrap(via, planned, configFile)
+  bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }
 
 /** `process.cwd()`, or undefined when the directory was deleted (Node's cwd throws ENOENT then). */

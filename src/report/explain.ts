@@ -4,7 +4,7 @@ import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
 import { echo } from '../echo'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'late' | 'failed' | 'not found'
+export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found'
 
 export interface ExplainRow {
   readonly patch: string
@@ -38,6 +38,7 @@ export function explainRows({ plan, disabled, notFound, processes }: ExplainInpu
       else if (applied.length > 0) rows.push({ patch, target: entry.target, verdict: 'applied', detail: describe(applied) })
       else if (skipped) rows.push({ patch, target: entry.target, verdict: 'skipped', detail: skipped.reason ?? '' })
       else if (unfinished) rows.push({ patch, target: entry.target, verdict: 'never finished', detail: `${describe([unfinished])}: ${unfinished.reason}` })
+      else if (mine.some((o) => o.verdict === 'missing')) rows.push({ patch, target: entry.target, verdict: 'no such file', detail: describeMissing(mine) })
       else rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: entry.versions ? `wanted ${entry.versions}` : '' })
     }
   }
@@ -54,6 +55,11 @@ function describe(applied: ReadonlyArray<{ version: string | undefined; file: st
     else seen.add(`${o.version ? `version ${o.version}, ` : ''}${o.file ?? ''}`)
   }
   return [...seen].join('; ')
+}
+
+/** `express 5.3.0 loaded; no file express/lib/router/index.js in it`, once per copy of the package. */
+function describeMissing(outcomes: ReadonlyArray<{ verdict: string; reason?: string }>): string {
+  return [...new Set(outcomes.filter((o) => o.verdict === 'missing').map((o) => o.reason ?? ''))].join('; ')
 }
 
 /** A plain text table, columns padded to their widest cell. */

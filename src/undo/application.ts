@@ -2,6 +2,7 @@
 import { syncBuiltinESMExports } from 'node:module'
 import type { Change } from '../wrap'
 import type { PatchToolkit } from './toolkit'
+import type { SuspendedWrap } from '../wrap/suspend'
 import type { HookContext, PostImportHook } from '../hooks/hook-types'
 import { markReplacement, replacementOf } from './patch-result'
 import { primordials } from '../primordials'
@@ -22,6 +23,8 @@ export interface Application {
   readonly unpatch: PostImportHook | undefined
   /** Wraps and unwraps made through `context.wrap` etc. since the hook last ran. */
   readonly changes: Change[]
+  /** Wraps taken off with the patch, revived (same functions) when the hook wraps the same properties again. */
+  readonly suspended: SuspendedWrap[]
   applied: boolean
   /** The exports the hook returned in place of the module's own, if any. */
   replacement: unknown
@@ -46,8 +49,8 @@ export function applyPatch(app: Application): unknown {
  * (for changes made by hand), then the module's exports if the hook had replaced them.
  */
 export function removePatch(app: Application): void {
-  for (let i = app.changes.length - 1; i >= 0; i--) app.changes[i]!.undo()
-  app.changes.length = 0
+  // The toolkit is loaded: its changes are what there is to take off. Captured references pass through meanwhile.
+  if (app.changes.length > 0) (require('../undo/toolkit') as typeof import('./toolkit')).takeOffChanges(app.changes, app.suspended)
   try {
     app.unpatch?.(app.exports, app.context)
   } finally {
@@ -65,11 +68,11 @@ export function removePatch(app: Application): void {
  * that changes its target by hand (the `../undo/` path resolves the same from the preload's bundle in
  * dist/preload: scripts/bundle-preload.cjs).
  */
-export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit | 'replace'>, changes: Change[]): HookContext {
+export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit | 'replace'>, changes: Change[], suspended: SuspendedWrap[]): HookContext {
   let toolkit: PatchToolkit | undefined
   const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
     ((...args: unknown[]) => {
-      toolkit ??= (require('../undo/toolkit') as typeof import('./toolkit')).createToolkit(changes)
+      toolkit ??= (require('../undo/toolkit') as typeof import('./toolkit')).createToolkit(changes, suspended)
       return primordials.ReflectApply(toolkit[key] as (...args: unknown[]) => unknown, undefined, args)
     }) as PatchToolkit[K]
   return {

@@ -17,8 +17,8 @@ export type Kind = 'value' | 'accessor'
  */
 export interface Link {
   readonly slot: Slot
-  /** The wrapper the caller gave for this slot. */
-  readonly wrapper: AnyFunction
+  /** The wrapper the caller gave for this slot (a revived layer takes the new wrap's: see suspend.ts). */
+  wrapper: AnyFunction
   readonly layer: Layer
   /** The two fields `fn` reads on every call. */
   readonly hot: Hot
@@ -60,9 +60,9 @@ export function newLink(slot: Slot, wrapper: AnyFunction, layer: Layer, inner: A
 /** What one `wrap()` call added: the wrapper it was given (what `unwrap(owner, name, wrapper)` matches) and its links. */
 export interface Layer {
   readonly kind: Kind
-  /** The function, or the `{ get, set }` object, the caller passed. */
-  readonly key: AnyFunction | AccessorWrapper
-  readonly wrappers: Readonly<Partial<Record<Slot, AnyFunction>>>
+  /** The function, or the `{ get, set }` object, the caller passed (replaced when the layer is revived). */
+  key: AnyFunction | AccessorWrapper
+  wrappers: Readonly<Partial<Record<Slot, AnyFunction>>>
   /** Made when the layer first joins a stack, from that stack's originals (their name, length, shape). */
   links: Link[] | undefined
   stack: Stack | undefined

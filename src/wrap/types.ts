@@ -63,4 +63,9 @@ export interface ChangeRecorder {
 export interface WrapOptions {
   /** Receives one `Change` per property wrapped or unwrapped, after the change succeeded. */
   readonly recorder?: ChangeRecorder
+  /**
+   * @internal patchrun's own: a wrap made again after its patch was taken off and put back reuses the
+   * layer it had (see suspend.ts), so functions captured before still run it.
+   */
+  readonly revive?: (owner: object, name: string | symbol, fresh: never) => unknown
 }

@@ -4,6 +4,7 @@ import { checkNames, checkName, checkOptions, checkOwner, makeLayer } from './ch
 import { describeOwner } from './describe'
 import type { Layer } from './model'
 import { attachLayers, removeLayers } from './stack'
+import { CHANGE_LAYER } from './suspend'
 import type { AccessorWrapper, AnyConstructor, AnyFunction, WrapOptions, WrappedAccessor, Wrapper } from './types'
 
 /**
@@ -52,7 +53,7 @@ function wrapAs(action: string, owner: unknown, name: unknown, wrapper: unknown,
   checkOptions(action, owner, options)
   if (!Array.isArray(name)) {
     checkName(action, owner, name)
-    const layer = makeLayer(action, owner, name, wrapper)
+    const layer = reviveOr(options, owner, name, makeLayer(action, owner, name, wrapper))
     attachLayers(action, owner, name, [layer])
     record(options, owner, name, layer)
     return wrappedBy(layer)
@@ -61,7 +62,7 @@ function wrapAs(action: string, owner: unknown, name: unknown, wrapper: unknown,
   const layers: Layer[] = []
   try {
     for (const one of name) {
-      const layer = makeLayer(action, owner, one, wrapper)
+      const layer = reviveOr(options, owner, one, makeLayer(action, owner, one, wrapper))
       attachLayers(action, owner, one, [layer])
       layers.push(layer)
     }
@@ -79,8 +80,17 @@ function wrappedBy(layer: Layer): AnyFunction | WrappedAccessor {
   return { get: installed.get, set: installed.set }
 }
 
+/** The suspended layer `options.revive` hands back for this property, or the fresh one. */
+function reviveOr(options: WrapOptions | undefined, owner: object, name: string | symbol, fresh: Layer): Layer {
+  return (options?.revive?.(owner, name, fresh as never) as Layer | undefined) ?? fresh
+}
+
 function record(options: WrapOptions | undefined, owner: object, name: string | symbol, layer: Layer): void {
-  options?.recorder?.record({ action: 'wrap', owner, name, undo: () => undoWrap(layer) })
+  const recorder = options?.recorder
+  if (recorder === undefined) return
+  const change = { action: 'wrap' as const, owner, name, undo: () => undoWrap(layer) }
+  Object.defineProperty(change, CHANGE_LAYER, { value: layer })
+  recorder.record(change)
 }
 
 /** Undoing a wrap: this layer leaves its stack for good (an undone unwrap will not bring it back). */
