@@ -70,6 +70,10 @@ export const WarningCode = {
   VerifyBaseline: 'PATCHRUN_W_VERIFY_BASELINE',
   /** `patchrun verify`: a planned patch was applied in none of the patched runs, so the suite tested nothing of it. */
   VerifyNotApplied: 'PATCHRUN_W_VERIFY_NOT_APPLIED',
+  /** `patchrun` was run with PATCHRUN_DISABLED set in its environment: nothing will be patched. */
+  Disabled: 'PATCHRUN_W_DISABLED',
+  /** A nested `patchrun` did not pass one of the outer patchrun's patches on to the app. */
+  Nested: 'PATCHRUN_W_NESTED',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */

@@ -325,6 +325,16 @@ describe('an unusable temp directory', () => {
   }
 })
 
+test('TMPDIR missing: patchrun verify warns PATCHRUN_W_TMPDIR and verifies from the system temp directory', () => {
+  const verifyApp = path.join(__dirname, 'fixtures', 'verify', 'app')
+  const transparent = path.join(__dirname, 'fixtures', 'verify', 'patches', 'transparent')
+  const result = patchrun(['verify', '--patches', transparent, '--no-shape', '--jobs', '1', '--each', 'files/add-ok.js', '--', NODE], { cwd: verifyApp, env: { TMPDIR: '/nonexistent-patchrun-tmpdir' }, timeout: 120000 })
+  assert.equal(result.status, 0, result.stderr)
+  const warnings = result.stderr.split('\n').filter((line) => line.startsWith('patchrun: warning [PATCHRUN_W_TMPDIR] '))
+  assert.ok(warnings.length >= 1, result.stderr)
+  assert.doesNotMatch(result.stderr, /\n\s+at /)
+})
+
 /** `patchrun ...args` started without waiting; `ready` gives the app's pid, `exited` its end. */
 function startPatchrun(args, { env = {} } = {}) {
   const child = spawn(NODE, [BIN, ...args], { cwd: APP, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })

@@ -523,9 +523,10 @@ function parseTable(stderr) {
   const header = lines[start + 1]
   assert.match(header, /^patch +target +verdict +detail$/)
   const cols = ['target', 'verdict', 'detail'].map((name) => header.indexOf(name))
+  // The rows end at the blank line before the list of processes.
+  const end = lines.indexOf('', start + 2)
   return lines
-    .slice(start + 2)
-    .filter((line) => line !== '')
+    .slice(start + 2, end === -1 ? undefined : end)
     .map((line) => ({
       patch: line.slice(0, cols[0]).trim(),
       target: line.slice(cols[0], cols[1]).trim(),

@@ -286,6 +286,7 @@ describe('unpatch', () => {
         'Server.prototype:listen.value',
         'Socket.prototype:connect.value',
         'channel:net.server.socket',
+        'listeners:SIGHUP',
         'listeners:SIGINT',
         'listeners:SIGTERM',
         'listeners:SIGUSR2',

@@ -45,11 +45,18 @@ test('explain: a package target never loaded in a jest process without patchrun/
   const cwd = path.join(HERE, 'stand-in')
   const r = runNode({ args: [BIN, 'explain', '--json', '--patches', './patch', '--', process.execPath, 'node_modules/jest/bin/jest.js'], cwd, preload: 'none' })
   assert.equal(r.status, 0, r.stderr)
-  const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('\n') + 1))
+  // explain --json owns stdout: the stand-in jest's own line goes to stderr.
+  const report = JSON.parse(r.stdout)
   const rows = Object.fromEntries(report.patches.map((row) => [row.target, row]))
   assert.equal(rows['acme-lib'].verdict, 'never loaded')
   assert.match(rows['acme-lib'].detail, /^jest ran without "runtime": "patchrun\/jest" \(pid \d+\): jest loads a test's modules itself/, rows['acme-lib'].detail)
   assert.doesNotMatch(rows.os.detail, /jest/, rows.os.detail)
   const jest = report.processes.find((p) => p.testRunner !== undefined)
   assert.deepEqual(jest?.testRunner, { name: 'jest', worker: false, patchrunJest: false }, JSON.stringify(report.processes))
+})
+
+test('a true ES module package imported by its file URL (as vitest imports externals) is patched, on every Node line', () => {
+  const r = runNode({ args: ['app.mjs'], cwd: path.join(HERE, 'esm-url'), env: { PATCHRUN_PATCHES: './patch' } })
+  assert.equal(r.status, 0, r.stderr)
+  assert.deepEqual(r.json, { shout: 'HI (patched)' }, r.stdout + r.stderr)
 })

@@ -67,6 +67,9 @@ describe('patchrun verify: a whole test runner, bare and patched, per test', () 
     assert.ok(result.stdout.includes(`  bare (exit 0): ${unit}\n`), result.seen)
     assert.ok(result.stdout.includes(`  patched (exit 1): patchrun --patches ${BROKEN} -- ${unit}\n`), result.seen)
     assert.match(result.stdout, /\n {4}\| # fail 3\n/, result.seen)
+    // Under each regressed test, what node:test's TAP said of its failure (timings left out).
+    assert.match(result.stdout, /^ {2}- adds two numbers \(bare: passed, passed, passed; patched: failed, failed\)\n(?: {6}> .*\n)*? {6}> {3}4 !== 3\n/m, result.seen)
+    assert.doesNotMatch(result.stdout, /> duration_ms/, result.seen)
   })
 
   test('--json: the same result, with each regression run twice each way (baseline twice, rerun once)', () => {
@@ -77,6 +80,7 @@ describe('patchrun verify: a whole test runner, bare and patched, per test', () 
     const first = json.findings.find((f) => f.test === 'adds two numbers')
     assert.deepEqual({ bare: first.bare, patched: first.patched }, { bare: ['passed', 'passed', 'passed'], patched: ['failed', 'failed'] }, seen)
     assert.equal(first.runs.patched.code, 1, seen)
+    assert.match(first.detail, /^actual: 4$/m, seen)
     assert.equal(first.runs.bare.code, 0, seen)
     assert.deepEqual(json.units, [{ unit: command.slice(1).join(' '), perTest: true, tests: 7 }], seen)
   })
@@ -161,6 +165,8 @@ describe('patchrun verify reads reporters, never human output', () => {
       assert.deepEqual(regressed(json), names.map((n) => `${unit} > ${n}`), seen)
       assert.equal(json.totals.passedBare, passedBare, seen)
       assert.equal(json.totals.passedPatched, passedBare - 2, seen)
+      // JUnit's failure message and mocha's error message come along; tape here prints no YAML block.
+      if (/junit|mocha/.test(args[0])) assert.equal(json.findings[0].detail.split('\n')[0], 'expected', seen)
     })
   }
 

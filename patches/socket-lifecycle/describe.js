@@ -85,6 +85,7 @@ function describe(record, target, now, idleMs) {
     error,
     keepsAlive: keepsProcessAlive(target),
     via: record.via,
+    opener: record.opener,
     site: record.site,
   }
 }
@@ -110,10 +111,12 @@ function numberOr(value) {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0
 }
 
-/** The OPENED AT cell: the app frame that opened it, or the server that accepted it. */
+/** The OPENED AT cell: the app frame that opened it, fetch/undici when they did, or the server that accepted it. */
 function formatOrigin(row) {
   const site = formatSite(row.site ?? [])
-  return row.via === undefined ? site : `${row.via}; listen at ${site}`
+  if (row.via !== undefined) return `${row.via}; listen at ${site}`
+  if (row.opener !== undefined) return site === '-' ? row.opener : `${row.opener} from ${site}`
+  return site
 }
 
 module.exports = { describe, sample, socketState, serverAddress, formatOrigin, numberOr }

@@ -93,12 +93,14 @@ function reportAtEnd(reason) {
 }
 
 function trackClient(socket, args) {
+  const { frames, opener } = options.stacks ? captureSite() : { frames: [], opener: undefined }
   tracker.track(socket, {
     kind: 'socket',
     openedAt: Date.now(),
     remote: connectTarget(args),
     via: undefined,
-    site: options.stacks ? captureSite() : [],
+    opener,
+    site: frames,
     bytes: numberOr(socket.bytesRead) + numberOr(socket.bytesWritten),
   })
   startSampler()
@@ -113,7 +115,7 @@ function trackServer(server, args) {
     closeCalledAt: undefined,
     // The address its accepted sockets report, read once per listen (see onAccepted).
     acceptedOn: undefined,
-    site: options.stacks ? captureSite() : [],
+    site: options.stacks ? captureSite().frames : [],
   })
 }
 

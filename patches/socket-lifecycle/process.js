@@ -1,10 +1,21 @@
-// The process listeners: a report at exit, on SIGINT/SIGTERM (then the signal's own default), on SIGUSR2.
+// The process listeners: a report at exit, on SIGINT/SIGTERM/SIGHUP (then the signal's own default), on SIGUSR2.
 'use strict'
 
 /** Signals whose default action ends the process: listened to only when the app does not, then re-raised. */
-const ENDING = ['SIGINT', 'SIGTERM']
+const ENDING = ['SIGINT', 'SIGTERM', 'SIGHUP']
 /** The on-demand signal: listened to only when the app has no listener of its own. */
 const ON_DEMAND = 'SIGUSR2'
+
+/**
+ * Marks listeners that only watch (this one, tempdir-leaks', patchrun's report): they do not count as the
+ * app handling a signal, so each steps aside only for the app's own listeners, never for one another.
+ */
+const PASSIVE = Symbol.for('patchrun.passiveSignalListener')
+
+/** How many listeners of `signal` are the app's own (not marked passive). */
+function appListeners(signal) {
+  return process.listeners(signal).filter((listener) => listener[PASSIVE] !== true).length
+}
 
 /** [event, listener] pairs this module added, so `uninstall` removes exactly those. */
 let added = []
@@ -13,7 +24,7 @@ let added = []
  * Listens for the process's end and for SIGUSR2. `onEnd(reason)` reports once; `onDemand()` reports now.
  *
  * - `exit` covers a normal end, `process.exit()` and an uncaught exception (Node emits `exit` for all three).
- * - SIGINT/SIGTERM: a listener turns off the default (dying of the signal), so one is added only when the
+ * - SIGINT/SIGTERM/SIGHUP: a listener turns off the default (dying of the signal), so one is added only when the
  *   app has none. When the signal comes and the app has still none of its own, the report is written,
  *   the listener removed (Node then restores the default action) and the signal raised again: the
  *   process dies of it exactly as it would have. When the app added its own listener meanwhile, the app
@@ -25,15 +36,17 @@ function install(onEnd, onDemand) {
   add('exit', () => guarded(onEnd, 'exit'))
   if (process.platform === 'win32') return
   for (const signal of ENDING) {
-    if (process.listenerCount(signal) !== 0) continue
+    if (appListeners(signal) !== 0) continue
     const listener = () => {
-      if (process.listenerCount(signal) > 1) return
-      // Whatever the report does, the listener comes off and the signal is raised again: the process dies of it.
+      if (appListeners(signal) > 0) return
+      // Whatever the report does, the listener comes off and the signal is raised again.
       guarded(onEnd, signal)
       process.removeListener(signal, listener)
-      added = withoutListener(added, listener)
-      process.kill(process.pid, signal)
+      added = added.filter(([, fn]) => fn !== listener)
+      // Another passive listener still to run raises it once the last is gone.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
     }
+    listener[PASSIVE] = true
     add(signal, listener)
   }
   if (process.listenerCount(ON_DEMAND) === 0) {

@@ -8,52 +8,84 @@ const DEPTH = 24
 const KEEP = 3
 /** This patch, and the patchrun checkout it ships with (its wrapping layers sit on the stack too). */
 const OWN_DIRS = [__dirname + path.sep, path.resolve(__dirname, '..', '..', 'dist') + path.sep]
+/** Who opened a socket when no app frame is on the stack: fetch (Node's bundled undici) or the undici package. */
+const OPENERS = [
+  [/^node:internal\/deps\/undici\//, 'fetch (undici)'],
+  [/[\\/]node_modules[\\/]undici[\\/]/, 'undici'],
+]
 
 /**
- * The first few frames of the current stack that belong to the app, as `fn (file:line:col)` strings.
+ * Where the current call comes from: `{ frames, opener }`. `frames` are the first few app frames as
+ * `fn (file:line:col)` strings (outside node_modules, Node's own `node:` files and patchrun): the line a
+ * user wants, not the library that made the call for it; when the stack has no app frame, the first
+ * library frames. `opener` names fetch/undici when they opened it (fetch connects later, from undici's own
+ * tick, so no app frame is there to show).
  *
- * Why not keep the Error and format it at report time: V8's lazily formatted stack holds every frame's
- * receiver and function, and the receiver of `Socket.prototype.connect` is the socket itself, so a kept
- * stack would keep the socket alive. Reading the structured call sites at once (a temporary
- * `Error.prepareStackTrace`, the app's own restored right after) costs a few microseconds per open and
- * keeps only strings; joining them into text waits for the report.
+ * The stack is formatted by Node at once, the way any `error.stack` is, so source maps apply
+ * (`--enable-source-maps`, `process.setSourceMapsEnabled`, tsx) and an app's own `Error.prepareStackTrace`
+ * is respected, as tempdir-leaks' sites are. Why not keep the Error and format it at report time: V8's
+ * lazily formatted stack holds every frame's receiver, and the receiver of `Socket.prototype.connect` is
+ * the socket itself, so a kept stack would keep the socket alive. Only strings are kept.
  */
 function captureSite() {
   const limit = Error.stackTraceLimit
-  const prepare = Error.prepareStackTrace
   const holder = {}
   try {
     Error.stackTraceLimit = DEPTH
-    Error.prepareStackTrace = appFrames
     Error.captureStackTrace(holder, captureSite)
-    return holder.stack
+    const stack = holder.stack
+    return typeof stack === 'string' ? pickFrames(stack) : NOTHING
   } catch {
-    return []
+    return NOTHING
   } finally {
-    Error.prepareStackTrace = prepare
     Error.stackTraceLimit = limit
   }
 }
 
-/** prepareStackTrace that returns the app's frames: not Node's own, not patchrun's. */
-function appFrames(_error, sites) {
-  const frames = []
-  for (const site of sites) {
-    const file = site.getFileName()
-    if (file === undefined || file === null || file.startsWith('node:') || !file.includes('/') && !file.includes('\\') && !file.startsWith('file:')) continue
-    const plain = file.startsWith('file://') ? safeFilePath(file) : file
-    if (OWN_DIRS.some((dir) => plain.startsWith(dir))) continue
-    const where = `${plain}:${site.getLineNumber()}:${site.getColumnNumber()}`
-    const name = site.getFunctionName()
-    frames.push(name ? `${name} (${where})` : where)
-    if (frames.length === KEEP) break
+const NOTHING = { frames: [], opener: undefined }
+
+/** The app's frames of a formatted stack, else the libraries'; and fetch/undici when they opened it. */
+function pickFrames(stack) {
+  const app = []
+  const library = []
+  let opener
+  for (const line of stack.split('\n').slice(1)) {
+    const frame = line.trim().replace(/^at /, '')
+    const file = fileOf(frame)
+    // Not a file (`[eval]`, `native`): nothing a user can open.
+    if (file === undefined || (!file.startsWith('node:') && !file.includes('/') && !file.includes('\\'))) continue
+    opener ??= OPENERS.find(([pattern]) => pattern.test(file))?.[1]
+    if (file.startsWith('node:') || OWN_DIRS.some((dir) => file.startsWith(dir))) continue
+    const shown = describeFrame(frame)
+    if (/[\\/]node_modules[\\/]/.test(file)) {
+      if (library.length < KEEP) library.push(shown)
+    } else if (app.push(shown) === KEEP) break
   }
-  return frames
+  return { frames: app.length > 0 ? app : library, opener }
 }
 
-function safeFilePath(url) {
+/** `fn (path:1:2)`, or only `path:1:2` for an anonymous function, as the table shows a frame. */
+function describeFrame(frame) {
+  const match = /^(.*?) \((.*)\)$/.exec(frame)
+  const name = match ? match[1].replace(/^async /, '') : ''
+  const location = match ? match[2] : frame
+  const where = location.startsWith('file://') ? toPath(location) : location
+  return name === '' || name.includes('<anonymous>') ? where : `${name} (${where})`
+}
+
+/** The file of a formatted frame (`fn (file:1:2)`, `file:1:2`, `async fn (file:1:2)`), as a path for file URLs. */
+function fileOf(frame) {
+  const match = /\(([^()]*)\)$/.exec(frame)
+  const location = match ? match[1] : frame
+  const file = location.replace(/:\d+:\d+$/, '')
+  if (file === '' || file === 'native' || file.startsWith('<anonymous>')) return undefined
+  return file.startsWith('file://') ? toPath(file) : file
+}
+
+function toPath(url) {
+  const [, base, position] = /^(.*?)((?::\d+)*)$/.exec(url)
   try {
-    return require('node:url').fileURLToPath(url)
+    return require('node:url').fileURLToPath(base) + position
   } catch {
     return url
   }

@@ -41,12 +41,20 @@ function keepLast() {
   }
 }
 
-/** The patch went on for `exports`: track with these options, and make sure the listeners are there. */
+/** Removes the SIGINT/SIGTERM/SIGHUP listeners, while they are there. */
+let stopSignals
+
+/**
+ * The patch went on for `exports`: track with these options, and make sure the listeners are there. A
+ * SIGINT/SIGTERM/SIGHUP the app does not handle ends the process without 'exit': report then, and let the
+ * signal end it as before (patchrun's shared passive listener, which steps aside for the app's own).
+ */
 function activate(exports, options) {
   settings = options
   if (active.size === 0) {
     process.on('exit', onExit)
     process.on('newListener', onNewListener)
+    stopSignals = require('../../dist/report/ending-signals.js').onUnhandledEndingSignal(onExit)
   }
   active.add(exports)
 }
@@ -56,6 +64,8 @@ function deactivate(exports) {
   if (!active.delete(exports) || active.size > 0) return
   process.removeListener('exit', onExit)
   process.removeListener('newListener', onNewListener)
+  stopSignals?.()
+  stopSignals = undefined
 }
 
 /**

@@ -54,7 +54,7 @@ function checkNode(): Check[] {
       : 'no in-thread hooks on this Node: builtin targets of an ESM app are patched at start-up; an off-thread loader (module.register) starts only for installed true-ESM package targets'
   return [
     { level: 'ok', text: `Node ${process.version}` },
-    { level: 'ok', text: 'CommonJS hooks: Module.prototype._compile/load and Module._load wrappers (no extra resolution)' },
+    { level: 'ok', text: 'CommonJS hooks: a Module._cache proxy hooking targeted package files only, and a Module._load wrapper until every targeted builtin is patched (no extra resolution)' },
     { level: 'ok', text: `ESM hooks: ${esm}` },
   ]
 }

@@ -65,7 +65,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
   withSettings(program.command('explain'))
     .description('run the app, then tell per patch and target: applied, skipped, disabled, never finished, never loaded, no such file, late, failed or not found')
     .usage('[options] -- <command> [args...]')
-    .option('--json', 'print the report as JSON on stdout instead of a table on stderr')
+    .option('--json [file]', "the report as JSON instead of a table: into FILE, or on stdout (the app's stdout then goes to stderr)")
     .option('--report <file>', 'also write the report, as JSON, to this file')
     .argument('[command...]', 'the command to run, after --')
     .passThroughOptions()

@@ -17,10 +17,15 @@ function systemTempDir(): string {
  * with exit 2 before the app runs. The app's own TMPDIR is left as the user set it.
  */
 export function makeReportDir(): string {
+  return makeScratchDir('patchrun-report-', 'the report', 'or run without explain and --report')
+}
+
+/** makeReportDir's rule for any scratch directory of the command: `purpose` and `alternative` go in the messages. */
+export function makeScratchDir(prefix: string, purpose: string, alternative: string): string {
   const preferred = tmpdir()
   let firstProblem: string
   try {
-    return mkdtempSync(join(preferred, 'patchrun-report-'))
+    return mkdtempSync(join(preferred, prefix))
   } catch (error) {
     firstProblem = describeErrno(error)
   }
@@ -28,12 +33,12 @@ export function makeReportDir(): string {
   let secondProblem = ''
   if (fallback !== preferred) {
     try {
-      const dir = mkdtempSync(join(fallback, 'patchrun-report-'))
-      warnCode(WarningCode.TmpDir, `the temp directory ${preferred} (from TMPDIR) is not usable (${firstProblem}): the report is collected in ${fallback} instead. Point TMPDIR at a writable directory.`)
+      const dir = mkdtempSync(join(fallback, prefix))
+      warnCode(WarningCode.TmpDir, `the temp directory ${preferred} (from TMPDIR) is not usable (${firstProblem}): ${purpose} is collected in ${fallback} instead. Point TMPDIR at a writable directory.`)
       return dir
     } catch (error) {
       secondProblem = `, nor ${fallback} (${describeErrno(error)})`
     }
   }
-  return fail(2, ErrorCode.TmpDir, `no temp directory can hold the report: not ${preferred} (${firstProblem})${secondProblem}. Point TMPDIR at a writable directory, or run without explain and --report. The app was not started.`)
+  return fail(2, ErrorCode.TmpDir, `no temp directory can hold ${purpose}: not ${preferred} (${firstProblem})${secondProblem}. Point TMPDIR at a writable directory, ${alternative}. The app was not started.`)
 }

@@ -1,14 +1,17 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { planVariables, removePlanVariables } from '../config/plan-transport'
-import { ErrorCode, PatchrunError } from '../errors'
+import { isOn, parsePatchList } from '../config/env'
+import { planVariables, readPlan, removePlanVariables } from '../config/plan-transport'
+import { ErrorCode, PatchrunError, WarningCode } from '../errors'
 import { explainRows, formatTable, type ExplainRow } from '../report/explain'
-import { REPORT_DIR_ENV, type ProcessReport } from '../report/process-report'
+import { addUnreported, completeEnds, formatProcesses } from '../report/per-process'
+import { parseReport, REPORT_DIR_ENV, reportInactive, type ProcessReport } from '../report/process-report'
+import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
 import { planForCli, type CliFlags } from './plan-for-cli'
 import { exitLike, spawnApp, type AppExit } from './spawn-app'
-import { fail, printError, REGISTER_PATH, warn } from './output'
+import { fail, printError, REGISTER_PATH, warn, warnCode } from './output'
 import { makeReportDir } from './report-dir'
 import { checkReportFile, describeErrno, writeReportFile } from './report-file'
 import { tooBigToStart } from './too-big'
@@ -19,7 +22,8 @@ export interface RunFlags extends CliFlags {
 }
 
 export interface ExplainFlags extends RunFlags {
-  readonly json?: boolean
+  /** `true`: JSON on stdout (the app's stdout then goes to stderr); a file name: JSON to that file. */
+  readonly json?: boolean | string
 }
 
 /** Runs the command patched; exits as it exited. `explain` also prints what each patch did. */
@@ -27,12 +31,35 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
   const [program, ...args] = command
   if (program === undefined) return fail(2, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
   const cwd = process.cwd()
-  const { plan, settings, problems } = await planForCli(flags, process.env, cwd)
+  const cli = await planForCli(flags, process.env, cwd)
+  const { settings, problems } = cli
+  let plan = cli.plan
   for (const problem of problems) {
     if (plan.strict) return fail(1, problem.code, problem.message)
     warn(problem)
   }
-  // An outer patchrun's plan, and any parts of it, must not mix with this one.
+  // Started by an outer patchrun (an npm script that runs patchrun): its plan must reach the app too.
+  const outer = process.env.PATCHRUN_PLAN === undefined ? undefined : readPlan(process.env)
+  const outerPlan = outer !== undefined && 'plan' in outer ? outer.plan : undefined
+  const outerReportDir = process.env[REPORT_DIR_ENV] || undefined
+  let nestedNote: string | undefined
+  if (outerPlan !== undefined) {
+    // Every name this command was told to disable, also those it had no patch of its own for.
+    const disabledHere = [...settings.disabled.map((d) => d.name), ...(flags.disable ?? []), ...parsePatchList(process.env.PATCHRUN_DISABLE)]
+    const nested = mergeOuterPlan(outerPlan, plan, disabledHere)
+    plan = nested.plan
+    nestedNote = `nested patchrun: gave the app the outer plan (${outerPlan.patches.map((p) => p.name).join(', ') || 'no patches'}) and its own`
+    for (const { name, why } of nested.dropped) {
+      nestedNote += `; dropped the outer ${name}: ${why}`
+      warnCode(WarningCode.Nested, `this patchrun runs inside another one, whose patch "${name}" it does not pass on to the app: ${why}. Remove it from one of the two commands to silence this.`)
+    }
+  }
+  if (outerReportDir !== undefined) reportInactive(outerReportDir, { role: 'patchrun', note: nestedNote ?? 'nested patchrun' })
+  const disabledInEnv = isOn(process.env.PATCHRUN_DISABLED)
+  if (disabledInEnv) {
+    warnCode(WarningCode.Disabled, 'PATCHRUN_DISABLED is set in the environment, so the preload does nothing in any process of the app. Unset it (unset PATCHRUN_DISABLED) to apply the patches.')
+  }
+  // An outer patchrun's plan, and any parts of it, must not mix with this one (merged above).
   const env: NodeJS.ProcessEnv = { ...process.env }
   removePlanVariables(env)
   Object.assign(env, { NODE_OPTIONS: addPreload(process.env.NODE_OPTIONS, REGISTER_PATH) }, planVariables(plan))
@@ -40,11 +67,13 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
   // Whatever can keep the report from being written is found now, before the app runs.
   const reportFile = flags.report === undefined ? undefined : checkReportFile(flags.report)
   const reportDir = explain || reportFile !== undefined ? makeReportDir() : undefined
+  // Without a report of its own, the app reports to the outer patchrun's directory (inherited).
   if (reportDir !== undefined) env[REPORT_DIR_ENV] = reportDir
 
   let exit: AppExit
   try {
-    exit = await spawnApp(program, args, env)
+    // `explain --json` (no file) owns stdout: the app's stdout goes to stderr, so nothing it prints can corrupt the JSON.
+    exit = await spawnApp(program, args, env, explain && flags.json === true ? 'stderr' : 'inherit')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (reportDir !== undefined) removeQuietly(reportDir)
@@ -56,13 +85,17 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
   if (reportDir !== undefined) {
     // The app has run: from here on nothing may cost it its exit code. A failure is one line, then its code.
     try {
-      const processes = readReports(reportDir)
+      if (outerReportDir !== undefined) copyReports(reportDir, outerReportDir)
+      const reports = readReports(reportDir)
+      const direct = reports.find((r) => r.ppid === process.pid && r.threadId === 0)
+      const processes = addUnreported(completeEnds(reports, { pid: direct?.pid, code: exit.code, signal: exit.signal }))
       const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: nameIn(p), message: p.message }))
-      const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes })
+      const disabledBecause = disabledInEnv ? 'PATCHRUN_DISABLED is set in the environment: unset it' : plan.propagate ? 'PATCHRUN_DISABLED' : 'not propagated (--no-propagate)'
+      const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes, disabledBecause })
       const report = { command, exit, strict: plan.strict, propagate: plan.propagate, configFile: settings.configFile, patches: rows, problems: problems.map(describeProblem), processes }
       const unwritten = reportFile === undefined ? undefined : writeReportFile(reportFile, report)
       if (unwritten !== undefined) printError(ErrorCode.Report, `${unwritten}. The app's exit status is passed back as it was.`)
-      if (explain) printExplain(rows, report, flags.json === true)
+      if (explain) printExplain(rows, processes, report, flags.json)
     } catch (error) {
       printError(ErrorCode.Report, `the report could not be put together from ${reportDir}: ${describeErrno(error)}. The app's exit status is passed back as it was.`)
     } finally {
@@ -80,23 +113,31 @@ function removeQuietly(dir: string): void {
   }
 }
 
-/** Each process's report; one that is not JSON (a process killed mid-write) is left out, not fatal. */
-function readReports(dir: string): ProcessReport[] {
-  const reports: ProcessReport[] = []
-  for (const file of readdirSync(dir)) {
-    if (!file.endsWith('.json')) continue
-    try {
-      reports.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProcessReport)
-    } catch {
-      // a partial file: that process ended while writing it
-    }
-  }
-  return reports.sort((a, b) => a.pid - b.pid || a.threadId - b.threadId)
+/** Every process's report file (JSON Lines, appended as it ran; lines cut short by a kill are skipped), in pid and thread order. */
+export function readReports(dir: string): ProcessReport[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => parseReport(readFileSync(join(dir, f), 'utf8')))
+    .filter((r): r is ProcessReport => r !== undefined)
+    .sort((a, b) => a.pid - b.pid || a.threadId - b.threadId)
 }
 
-function printExplain(rows: readonly ExplainRow[], report: object, json: boolean): void {
-  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-  else process.stderr.write(`\npatchrun explain\n${formatTable(rows)}\n`)
+/** A nested patchrun with a report of its own passes the app's reports on to the outer one too. */
+function copyReports(from: string, to: string): void {
+  for (const file of readdirSync(from)) {
+    try {
+      writeFileSync(join(to, file), readFileSync(join(from, file)), { flag: 'a' })
+    } catch {
+      // the outer patchrun is gone: nobody to tell
+    }
+  }
+}
+
+/** The table and the processes on stderr; or JSON: on stdout (`--json`) or into a file (`--json FILE`). */
+function printExplain(rows: readonly ExplainRow[], processes: readonly ProcessReport[], report: object, json: boolean | string | undefined): void {
+  if (typeof json === 'string') writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
+  else if (json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+  else process.stderr.write(`\npatchrun explain\n${formatTable(rows)}\n\nprocesses seen (${processes.length})\n${formatProcesses(processes)}\n`)
 }
 
 function nameIn(error: PatchrunError): string {

@@ -11,8 +11,11 @@ export interface AppExit {
   readonly signal: NodeJS.Signals | null
 }
 
-/** Spawns `command args` and resolves when it has exited; relays the FORWARDED signals meanwhile. */
-export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<AppExit> {
+/**
+ * Spawns `command args` and resolves when it has exited; relays the FORWARDED signals meanwhile.
+ * `stdout: 'stderr'` sends the app's stdout to stderr (`explain --json` owns stdout).
+ */
+export function spawnApp(command: string, args: readonly string[], env: NodeJS.ProcessEnv, stdout: 'inherit' | 'stderr' = 'inherit'): Promise<AppExit> {
   return new Promise((resolve, reject) => {
     // A terminal's Ctrl-C, Ctrl-\ and hang-up reach the whole foreground process group, the app included:
     // relaying them again would deliver them twice, and apps that force-quit on a second Ctrl-C would skip
@@ -37,7 +40,7 @@ export function spawnApp(command: string, args: readonly string[], env: NodeJS.P
       witness?.stop()
     }
     try {
-      child = spawn(command, args, { stdio: 'inherit', env })
+      child = spawn(command, args, { stdio: stdout === 'inherit' ? 'inherit' : ['inherit', 2, 'inherit'], env })
     } catch (error) {
       // spawn throws, rather than emitting 'error', for arguments it refuses outright (a NUL byte in one).
       stopForwarding()

@@ -1,4 +1,4 @@
-// The CommonJS side: one wrapper on Module._load for builtins, one on Module.prototype.load for package files.
+// The CommonJS side: one wrapper on Module._load for builtins; for package files, a Proxy on Module._cache that hooks targeted module instances only.
 import Module = require('node:module')
 import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from './module-path'
@@ -25,20 +25,38 @@ interface ModuleStatics {
  * Builtins: every `require(id)` (and `import` of CommonJS from ESM) passes through `Module._load`.
  * A targeted id is one Map lookup away; anything else returns untouched. `process.getBuiltinModule`
  * is wrapped too, as it reaches builtins without `_load`.
+ *
+ * The `_load` wrapper is a frame in every stack taken while a module loads (one per level of nested
+ * `require`), so it stays only while it is needed: once every targeted builtin has been patched (in
+ * place, on its exports object, which every later `require` returns as it is), `Module._load` is Node's
+ * own again. A hook that replaced a builtin's exports keeps it, to hand out the replacement. Called
+ * again when a builtin target is registered later: puts the wrapper back if it is gone.
  */
 export function installBuiltinRequireHook(registry: Registry): void {
   const M = Module as unknown as ModuleStatics
-  const originalLoad = M._load
   const ids = registry.builtinIds
   // Builtins also load builtins (`http` loads `net`) without passing through `_load`: a growing
   // `process.moduleLoadList` says one did, and costs a length compare per require to notice.
   const loadList = registry.loadList
-  M._load = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-    const exports = ReflectApply(originalLoad, this, [request, parent, isMain])
-    if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
-    const name = MapPrototypeGet(ids, request)
-    return name === undefined ? exports : registry.onBuiltin(name, exports)
+  if (!registry.builtinsAllPatched() && !isOurs(M._load)) {
+    const originalLoad = M._load
+    const wrapper = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+      const exports = originalLoad.call(this, request, parent, isMain)
+      if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
+      const name = ids.get(request)
+      if (name === undefined) return exports
+      const result = registry.onBuiltin(name, exports)
+      if (M._load === wrapper && registry.builtinsAllPatched()) {
+        M._load = originalLoad
+        debug('every targeted builtin is patched: Module._load is Node\'s own again')
+      }
+      return result
+    }
+    ourLoads.add(wrapper)
+    M._load = wrapper
   }
+  if (builtinGetterInstalled) return
+  builtinGetterInstalled = true
   const originalGetBuiltin = process.getBuiltinModule
   if (typeof originalGetBuiltin === 'function') {
     process.getBuiltinModule = function getBuiltinModule(id: string) {
@@ -51,49 +69,77 @@ export function installBuiltinRequireHook(registry: Registry): void {
   debug('CommonJS builtin hook installed')
 }
 
+const ourLoads = new WeakSet<object>()
+let builtinGetterInstalled = false
+
+function isOurs(load: unknown): boolean {
+  return typeof load === 'function' && ourLoads.has(load)
+}
+
 /**
- * Package files, at two points of a module's load, both once per module instance and both after its
- * body, before `require` returns `module.exports`, for `require()`, CommonJS imported from ESM and
- * `require(esm)` alike, on every supported Node. The filename is already resolved, so nothing is
- * resolved twice: a file outside the targeted packages costs one `lastIndexOf` and a Set lookup.
- * - `Module.prototype._compile` (JavaScript source): right after the body, before `load` hands the
- *   exports to the ESM loader (Node 20 and 22 copy them there), so a replacement reaches `import` too.
- * - `Module.prototype.load`: everything `_compile` does not see (JSON, addons, `require(esm)`); a module
- *   already patched in `_compile` is not patched again.
+ * Package files: a targeted file is hooked on its own module instance, so a stack taken in any other
+ * module's body carries no frame of patchrun's (and a targeted one's, one). `Module._load` puts every new
+ * module in `Module._cache` right before it calls `module.load()`, for `require()`, CommonJS imported
+ * from ESM and `require(esm)` alike, on Node 20 to 26: a Proxy on the cache sees the filename (already
+ * resolved, so nothing is resolved twice; a file outside the targeted packages costs one `lastIndexOf`
+ * and a Set lookup) and the instance, and gives a targeted one, as own non-enumerable properties that
+ * remove themselves when called:
+ * - `_compile` (JavaScript source compiled as CommonJS): the hooks run right after the body, before
+ *   `load` hands the exports to the ESM loader (Node 20 and 22 copy them there), so a replacement
+ *   reaches `import` too;
+ * - `load`, for everything else (JSON, addons, `require(esm)`): the hooks run after it.
+ * `require.cache` is the same Proxy: reading, listing and deleting entries work as before.
  */
 export function installPackageLoadHook(registry: Registry): void {
-  const proto = (Module as unknown as ModuleStatics).prototype
-  const originalCompile = proto._compile
-  const originalModuleLoad = proto.load
+  const M = Module as unknown as ModuleStatics & { _cache: Record<string, unknown> }
   const packages = registry.byPackage
   const linked = registry.linked
-  proto._compile = function _compile(this: InternalModule, ...args: unknown[]): unknown {
-    const filename = args[1]
-    const name = typeof filename === 'string' ? packageNameOf(filename, linked) : undefined
-    const pkg = name !== undefined && MapPrototypeHas(packages, name) ? packageFileOf(filename as string, linked) : undefined
-    if (pkg === undefined) return ReflectApply(originalCompile, this, args)
-    // A body that throws or exits the process never reaches the hooks: `explain` says so.
-    const body = registry.bodyStarted(filename as string, pkg)
-    let result: unknown
-    try {
-      result = ReflectApply(originalCompile, this, args)
-    } catch (error) {
-      registry.bodyEnded(body, true, error)
-      throw error
-    }
-    registry.bodyEnded(body, false)
-    // The whole routing runs with the preload's built-ins (pristine.ts): the app may have changed them.
-    withPristineBuiltins(registry.onCommonJS, registry, [this, filename as string, pkg])
-    return result
-  }
-  proto.load = function load(this: InternalModule, filename: string): void {
+  const hookModule = (module: InternalModule, filename: string): void => {
     const name = packageNameOf(filename, linked)
     const pkg = name !== undefined && MapPrototypeHas(packages, name) ? packageFileOf(filename, linked) : undefined
-    // `require(esm)` of a targeted package loads its ES modules inside this call: the ESM hooks must be
+    if (pkg === undefined) return
+    const esm = mayBeEsm(pkg.dir, filename)
+    // `require(esm)` of a targeted package loads its ES modules inside load(): the ESM hooks must be
     // in place first, even in an app whose entry point is CommonJS.
-    if (pkg !== undefined && mayBeEsm(pkg.dir, filename)) registry.esmNeeded()
-    ReflectApply(originalModuleLoad, this, [filename])
-    if (pkg !== undefined) withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
+    if (esm) registry.esmNeeded()
+    if (!esm && (filename.endsWith('.js') || filename.endsWith('.cjs'))) {
+      setOwn(module, '_compile', function _compile(this: InternalModule, ...args: unknown[]): unknown {
+        removeOwn(this, '_compile', _compile)
+        // A body that throws or exits the process never reaches the hooks: `explain` says so.
+        const body = registry.bodyStarted(filename, pkg)
+        let result: unknown
+        try {
+          result = ReflectApply(this._compile, this, args)
+        } catch (error) {
+          registry.bodyEnded(body, true, error)
+          throw error
+        }
+        registry.bodyEnded(body, false)
+        withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
+        return result
+      })
+      return
+    }
+    setOwn(module, 'load', function load(this: InternalModule, file: string): void {
+      removeOwn(this, 'load', load)
+      this.load(file)
+      withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
+    })
   }
+  M._cache = new Proxy(M._cache, {
+    set(cache, key, value) {
+      if (typeof key === 'string' && value instanceof Module && !(value as unknown as { loaded: boolean }).loaded) hookModule(value as unknown as InternalModule, key)
+      return Reflect.set(cache, key, value)
+    },
+  })
   debug('CommonJS package hook installed')
+}
+
+/** A hook on one module instance, invisible to `Object.keys(module)` and gone once it ran. */
+function setOwn(module: object, key: string, fn: (...args: never[]) => unknown): void {
+  Object.defineProperty(module, key, { value: fn, writable: true, configurable: true, enumerable: false })
+}
+
+function removeOwn(module: object, key: string, fn: unknown): void {
+  if (Object.getOwnPropertyDescriptor(module, key)?.value === fn) Reflect.deleteProperty(module, key)
 }

@@ -31,9 +31,10 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   }
   return {
     builtins() {
+      // Again for each builtin target: the `_load` wrapper leaves once every targeted builtin is patched.
+      installBuiltinRequireHook(registry)
       if (builtins) return
       builtins = true
-      installBuiltinRequireHook(registry)
       if (!esm) return
       if (hasRegisterHooks) ensureResolveHook()
       // Node without in-thread hooks cannot see an ESM import of a builtin short of a loader thread

@@ -40,6 +40,8 @@ export class Registry {
   readonly outcomes: Outcome[] = []
   /** Every failure reported through `fail`, as `[CODE] message`. */
   readonly problems: string[] = []
+  /** Set while this process writes a report (explain, --report): each outcome and problem as it happens. */
+  reportSink: ((kind: 'outcome' | 'problem', value: Outcome | string) => void) | undefined
   /** Every time a registration ran (or, disabled, would have run) on a module instance: what `unpatch` undoes. */
   readonly applications: Application[] = []
   private installer: HookInstaller | undefined
@@ -50,8 +52,16 @@ export class Registry {
   private readonly running = new Set<RunningBody>()
   /** Dual packages' CommonJS mains, to recognise an ESM entry that only re-exports one. */
   private readonly dual = new DualEntries()
+  /** Targeted builtins whose hooks have run on their exports (see builtinsAllPatched). */
+  private readonly patchedBuiltins = new Set<string>()
   /** Package directories a file of which has loaded: their sub-path targets were checked for a file. */
   private readonly seenPackages = new Set<string>()
+
+  /** Records what a registration did to a module, and hands it to the report at once (a kill loses nothing). */
+  recordOutcome(outcome: Outcome): void {
+    this.outcomes.push(outcome)
+    this.reportSink?.('outcome', outcome)
+  }
 
   esmNeeded(): void {
     this.installer?.esm()
@@ -115,12 +125,14 @@ export class Registry {
     return true
   }
 
-  /**
-   * A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller
-   * gets. A replacement a patch returned comes back here too (patchrun's own `require`, the ESM hook and
-   * import-in-the-middle reach the builtin through the hooked `require`/`getBuiltinModule`): it is the
-   * same module instance, already patched, so its hooks do not run again.
-   */
+  /** Whether every targeted builtin has had its hooks run, and none replaced its exports: `require` needs no hook for them then. */
+  builtinsAllPatched(): boolean {
+    if (this.builtinReplacements !== undefined && this.builtinReplacements.size > 0) return false
+    for (const name of this.byBuiltin.keys()) if (!this.patchedBuiltins.has(name)) return false
+    return true
+  }
+
+  /** A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller gets. */
   onBuiltin(name: string, exports: unknown): unknown {
     const { MapPrototypeGet } = primordials
     const replacements = this.builtinReplacements
@@ -128,6 +140,7 @@ export class Registry {
     if (replaced !== undefined && exports === replaced) return replaced
     const list = MapPrototypeGet(this.byBuiltin, name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
+      this.patchedBuiltins.add(name)
       const result = runHooks(this, list, exports, exports, describeBuiltin)
       if (result !== exports) primordials.MapPrototypeSet((this.builtinReplacements ??= new primordials.Map()), name, result)
     }
@@ -290,7 +303,11 @@ export class Registry {
     }
     if (app.replacement === undefined) return
     if (app.module !== undefined) app.module.exports = app.replacement
-    if (app.builtin !== undefined) (this.builtinReplacements ??= new Map()).set(app.builtin, app.replacement)
+    if (app.builtin !== undefined) {
+      ;(this.builtinReplacements ??= new Map()).set(app.builtin, app.replacement)
+      // `require` must hand out the replacement again: the `_load` wrapper may have left meanwhile.
+      this.installer?.builtins()
+    }
   }
 
   /** Takes a patch back from a module; a throwing `unpatch` export is reported, the rest still undone. */
@@ -319,7 +336,9 @@ export class Registry {
   /** A patch could not be applied: a warning and the app runs on, or in strict mode a thrown error. */
   fail(error: PatchrunError): void {
     debug('failed: [%s] %s', error.code, error.message)
-    primordials.ArrayPrototypePush(this.problems, `[${error.code}] ${error.message}`)
+    const problem = `[${error.code}] ${error.message}`
+    this.problems.push(problem)
+    this.reportSink?.('problem', problem)
     if (this.strict) throw error
     emitPatchrunWarning(error.code, error.message, causeDetail(error))
   }

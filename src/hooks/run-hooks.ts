@@ -26,7 +26,7 @@ export function runHooks(...args: Parameters<typeof runHooksInPlace>): unknown {
 }
 
 function runHooksInPlace(
-  registry: Pick<Registry, 'outcomes' | 'applications' | 'fail'>,
+  registry: Pick<Registry, 'recordOutcome' | 'applications' | 'fail'>,
   list: readonly Registration[],
   key: object,
   exports: unknown,
@@ -47,7 +47,7 @@ function runHooksInPlace(
     const target = registration.target.spec
     const where = `${registration.label} → ${target}${file ? ` (${file})` : ''}`
     const record = (verdict: Outcome['verdict'], reason?: string): void => {
-      ArrayPrototypePush(registry.outcomes, { verdict, patch: registration.label, target, version, file, format, late, reason, ...(via === undefined ? {} : { via }) })
+      registry.recordOutcome({ verdict, patch: registration.label, target, version, file, format, late, reason, ...(via === undefined ? {} : { via }) })
     }
     const skip = findVersionMismatch(registration, version, format, (error) => registry.fail(error))
     if (skip !== undefined) {

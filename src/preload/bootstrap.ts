@@ -71,7 +71,7 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
     // its first target loads, so a crafted plan cannot make the preload run a file no patch package names.
     installPatches(registry, plan.patches, planFromEnv)
     const reportDir = env.PATCHRUN_REPORT_DIR
-    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).writeReportAtExit(registry, reportDir)
+    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).startReport(registry, reportDir)
     // Children and workers copy this environment: switch patchrun off for them.
     if (!plan.propagate) env.PATCHRUN_DISABLED = '1'
   } catch (error) {

@@ -32,6 +32,8 @@ export function findEsmPackageTargets(registry: Registry): string[] {
       if (target.kind !== 'package') continue
       if (target.subpath === undefined) {
         if (!include.includes(name)) include.push(name)
+        // Imported by its file URL rather than its name (vitest imports its externals so): the files `import 'pkg'` gives.
+        for (const relative of exportedFiles(dir, '')) include.push(pathToFileURL(join(dir, relative)).href)
         continue
       }
       for (const suffix of ['', '.js', '.mjs', '/index.js', '/index.mjs']) {

@@ -4,6 +4,7 @@ import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
 import { isCompatibleState, peekState } from '../state'
 import { isHooksThread } from './hooks-thread'
+import { isPatchrunCommand } from './own-command'
 
 /**
  * Starts patchrun in this process. Runs synchronously inside the preload, so every hook is in place
@@ -23,7 +24,16 @@ export function startPreload(via: 'require' | 'import' | 'jest'): void {
 
 function start(via: 'require' | 'import' | 'jest'): void {
   const env = process.env
-  if (isOn(env.PATCHRUN_DISABLED)) return
+  if (isOn(env.PATCHRUN_DISABLED)) {
+    // Under `patchrun explain` even a switched-off process says so, rather than look like one that never loaded a target.
+    const reportDir = env.PATCHRUN_REPORT_DIR
+    if (reportDir) (require('../report/process-report') as typeof import('../report/process-report')).reportInactive(reportDir, { disabled: 'PATCHRUN_DISABLED' })
+    return
+  }
+  if (isPatchrunCommand(process.argv[1])) {
+    debug('preload via --%s skipped: this is the patchrun command, which hands its plan on to the app', via)
+    return
+  }
   // An empty PATCHRUN_PLAN is how a shell unsets it for one command: no plan, not a broken one.
   const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).

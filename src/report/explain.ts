@@ -1,16 +1,19 @@
 // Turns the reports of every process of a run into one verdict per patch and target: the explain table.
 import type { Plan } from '../config/plan'
+import { describeEnd, nameProcess } from './per-process'
 import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
 import { echo } from '../echo'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found'
+export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found' | 'no report'
 
 export interface ExplainRow {
   readonly patch: string
   readonly target: string
   readonly verdict: Verdict
   readonly detail: string
+  /** Only when processes differ: the processes (pid, thread) this row is about. */
+  readonly processes?: ReadonlyArray<{ pid: number; threadId: number }>
 }
 
 export interface ExplainInput {
@@ -19,32 +22,82 @@ export interface ExplainInput {
   /** Names that did not resolve, with the error message. */
   readonly notFound: ReadonlyArray<{ name: string; message: string }>
   readonly processes: readonly ProcessReport[]
+  /** Why a process that reports `disabled` was: `PATCHRUN_DISABLED` left in the environment, or `--no-propagate`. */
+  readonly disabledBecause?: string
 }
 
-/** One row per manifest entry (per patch and target), plus one per disabled or unresolvable name. */
-export function explainRows({ plan, disabled, notFound, processes }: ExplainInput): ExplainRow[] {
-  const outcomes = processes.flatMap((p) => p.outcomes)
+type Finding = { verdict: Verdict; detail: string }
+
+/**
+ * One row per manifest entry (per patch and target), plus one per disabled or unresolvable name. Each
+ * process that had the entry (or was switched off) gets its own verdict; when they all agree the row is
+ * one, as for a single process; when they differ there is a row per verdict, naming its processes, so
+ * "applied" in the parent cannot hide a child where it was not.
+ */
+export function explainRows({ plan, disabled, notFound, processes, disabledBecause = 'PATCHRUN_DISABLED' }: ExplainInput): ExplainRow[] {
   const rows: ExplainRow[] = []
+  const apps = processes.filter((p) => p.role !== 'patchrun')
   for (const pkg of plan.patches) {
     for (const entry of pkg.entries) {
       const patch = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
-      const mine = outcomes.filter((o) => o.patch === patch && o.target === entry.target)
-      const failed = mine.find((o) => o.verdict === 'failed')
-      const applied = mine.filter((o) => o.verdict === 'applied')
-      const skipped = mine.find((o) => o.verdict === 'skipped')
-      const unfinished = mine.find((o) => o.verdict === 'unfinished')
-      if (failed) rows.push({ patch, target: entry.target, verdict: 'failed', detail: failed.reason ?? '' })
-      else if (applied.some((o) => o.late)) rows.push({ patch, target: entry.target, verdict: 'late', detail: `loaded before the hook; patched at once: ${describe(applied)}` })
-      else if (applied.length > 0) rows.push({ patch, target: entry.target, verdict: 'applied', detail: describe(applied) })
-      else if (skipped) rows.push({ patch, target: entry.target, verdict: 'skipped', detail: skipped.reason ?? '' })
-      else if (unfinished) rows.push({ patch, target: entry.target, verdict: 'never finished', detail: `${describe([unfinished])}: ${unfinished.reason}` })
-      else if (mine.some((o) => o.verdict === 'missing')) rows.push({ patch, target: entry.target, verdict: 'no such file', detail: describeMissing(mine) })
-      else rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: entry.versions ? `wanted ${entry.versions}` : '' })
+      const wanted = entry.versions ? `wanted ${entry.versions}` : ''
+      const concerned = apps.filter((p) => p.disabled !== undefined || p.unreported === true || p.registrations.some((r) => r.patch === patch && r.target === entry.target))
+      if (concerned.length === 0) {
+        rows.push({ patch, target: entry.target, verdict: 'never loaded', detail: wanted })
+        continue
+      }
+      const groups = new Map<string, { finding: Finding; members: ProcessReport[] }>()
+      for (const p of concerned) {
+        const finding = p.disabled !== undefined ? { verdict: 'disabled' as const, detail: disabledBecause } : judge(p, patch, entry.target, wanted)
+        const key = `${finding.verdict}\0${finding.detail}`
+        const group = groups.get(key)
+        if (group) group.members.push(p)
+        else groups.set(key, { finding, members: [p] })
+      }
+      if (groups.size === 1) {
+        // All processes agree: one verdict, the distinct copies patched across all of them.
+        const [{ finding }] = groups.values()
+        rows.push({ patch, target: entry.target, ...merged(finding, concerned, patch, entry.target) })
+        continue
+      }
+      for (const { finding, members } of [...groups.values()].sort((a, b) => RANK.indexOf(a.finding.verdict) - RANK.indexOf(b.finding.verdict))) {
+        const who = members.map(nameProcess).join('; ')
+        rows.push({ patch, target: entry.target, verdict: finding.verdict, detail: `${who}${finding.detail ? `: ${finding.detail}` : ''}`, processes: members.map((m) => ({ pid: m.pid, threadId: m.threadId })) })
+      }
     }
   }
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
   return noteTestRunners(rows, processes)
+}
+
+/** The order rows of one target come in when processes differ: what needs attention first. */
+const RANK: readonly Verdict[] = ['failed', 'late', 'never finished', 'no such file', 'no report', 'never loaded', 'skipped', 'applied', 'disabled']
+
+/** What one process says about one patch and target. */
+function judge(p: ProcessReport, patch: string, target: string, wanted: string): Finding {
+  if (p.unreported) return { verdict: 'no report', detail: `no report from ${nameProcess(p)}: patchrun's preload never ran there (started without the NODE_OPTIONS it was given?); ${describeEnd(p)}` }
+  const mine = p.outcomes.filter((o) => o.patch === patch && o.target === target)
+  const failed = mine.find((o) => o.verdict === 'failed')
+  const applied = mine.filter((o) => o.verdict === 'applied')
+  const skipped = mine.find((o) => o.verdict === 'skipped')
+  const unfinished = mine.find((o) => o.verdict === 'unfinished')
+  if (failed) return { verdict: 'failed', detail: failed.reason ?? '' }
+  if (applied.some((o) => o.late)) return { verdict: 'late', detail: `loaded before the hook; patched at once: ${describe(applied)}` }
+  if (applied.length > 0) return { verdict: 'applied', detail: describe(applied) }
+  if (skipped) return { verdict: 'skipped', detail: skipped.reason ?? '' }
+  if (unfinished) return { verdict: 'never finished', detail: `${describe([unfinished])}: ${unfinished.reason}` }
+  if (mine.some((o) => o.verdict === 'missing')) return { verdict: 'no such file', detail: describeMissing(mine) }
+  // It did not get to the end: "never loaded" would claim more than is known.
+  if (p.ended === undefined || p.ended.seenBy !== 'itself') return { verdict: 'no report', detail: `no report from ${nameProcess(p)} after it started: ${describeEnd(p)}` }
+  return { verdict: 'never loaded', detail: wanted }
+}
+
+/** One row for processes that agree: applied/late list every distinct copy patched in any of them. */
+function merged(finding: Finding, members: readonly ProcessReport[], patch: string, target: string): Finding {
+  if (finding.verdict !== 'applied' && finding.verdict !== 'late') return finding
+  const applied = members.flatMap((p) => p.outcomes.filter((o) => o.patch === patch && o.target === target && o.verdict === 'applied'))
+  return finding.verdict === 'late' ? { verdict: 'late', detail: `loaded before the hook; patched at once: ${describe(applied)}` } : { verdict: 'applied', detail: describe(applied) }
 }
 
 /** `version 4.21.2, /app/node_modules/express/index.js`, each distinct loaded copy once. */
@@ -67,7 +120,7 @@ export function formatTable(rows: readonly ExplainRow[]): string {
   const header: ExplainRow = { patch: 'patch', target: 'target', verdict: 'verdict' as Verdict, detail: 'detail' }
   // Names come from manifests, configs and the app: escaped and capped, as in warnings (echo.ts).
   const all = [header, ...rows.map((r) => ({ patch: echo(r.patch), target: echo(r.target), verdict: r.verdict, detail: echo(r.detail, 1000) }))]
-  const width = (key: keyof ExplainRow) => Math.max(...all.map((r) => r[key].length))
+  const width = (key: 'patch' | 'target' | 'verdict') => Math.max(...all.map((r) => r[key].length))
   const widths = [width('patch'), width('target'), width('verdict')] as const
   return all
     .map((r) => `${r.patch.padEnd(widths[0])}  ${r.target.padEnd(widths[1])}  ${r.verdict.padEnd(widths[2])}  ${r.detail}`.trimEnd())

@@ -1,6 +1,6 @@
 // JSON reports: mocha's `json` reporter, and jest's `--json` (which vitest's `json` reporter also writes).
 import { relative, isAbsolute } from 'node:path'
-import { numberRepeats, type ParsedReport, type TestResult, type TestStatus } from './test-result'
+import { numberRepeats, shortDetail, type ParsedReport, type TestResult, type TestStatus } from './test-result'
 
 interface MochaTest {
   fullTitle?: string
@@ -11,7 +11,7 @@ interface MochaTest {
 interface JestFile {
   name?: string
   testFilePath?: string
-  assertionResults?: { fullName?: string; title?: string; ancestorTitles?: string[]; status?: string }[]
+  assertionResults?: { fullName?: string; title?: string; ancestorTitles?: string[]; status?: string; failureMessages?: string[] }[]
 }
 
 /** The report in `text` (all of it JSON, or from its first line that opens an object), or undefined. */
@@ -47,7 +47,8 @@ function mochaTests(report: { tests?: MochaTest[]; failures?: MochaTest[]; pendi
     const name = titleOf(test)
     const hasError = test.err !== undefined && Object.keys(test.err).length > 0
     const status: TestStatus = pending.has(name) ? 'skipped' : hasError || failed.has(name) ? 'failed' : 'passed'
-    return { name, status }
+    const detail = status === 'failed' ? shortDetail(String(typeof test.err?.stack === 'string' ? test.err.stack : test.err?.message ?? '')) : undefined
+    return detail === undefined ? { name, status } : { name, status, detail }
   })
 }
 
@@ -57,6 +58,8 @@ function jestTests(file: JestFile, cwd: string): TestResult[] {
   return (file.assertionResults ?? []).map((test) => {
     const own = test.fullName ?? [...(test.ancestorTitles ?? []), test.title ?? ''].join(' > ')
     const status: TestStatus = test.status === 'passed' ? 'passed' : test.status === 'failed' ? 'failed' : 'skipped'
-    return { name: shown ? `${shown} > ${own}` : own, status }
+    const detail = status === 'failed' ? shortDetail(test.failureMessages?.join('\n')) : undefined
+    const name = shown ? `${shown} > ${own}` : own
+    return detail === undefined ? { name, status } : { name, status, detail }
   })
 }

@@ -1,5 +1,5 @@
 // JUnit XML as node:test, jest-junit, mocha-junit-reporter and vitest write it: testcases inside testsuites.
-import { numberRepeats, type TestResult, type TestStatus } from './test-result'
+import { numberRepeats, shortDetail, type TestResult, type TestStatus } from './test-result'
 
 /** Every `<testcase>`, named by its enclosing `<testsuite>` names (outermost first) and its own name. */
 export function parseJunit(xml: string): TestResult[] {
@@ -24,9 +24,19 @@ export function parseJunit(xml: string): TestResult[] {
     const status: TestStatus = /<(failure|error)\b/.test(body) ? 'failed' : /<skipped\b/.test(body) ? 'skipped' : 'passed'
     const name = attribute(attributes!, 'name') ?? ''
     const path = [...suites.filter((s) => s !== ''), name]
-    tests.push({ name: path.join(' > '), status })
+    const detail = status === 'failed' ? shortDetail(failureText(body)) : undefined
+    tests.push(detail === undefined ? { name: path.join(' > '), status } : { name: path.join(' > '), status, detail })
   }
   return numberRepeats(tests)
+}
+
+/** A `<failure>` or `<error>`'s message attribute, then its text. */
+function failureText(body: string): string {
+  const match = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body)
+  if (!match) return ''
+  const message = attribute(match[2]!, 'message') ?? ''
+  const text = decodeEntities((match[3] ?? '').replace(/^<!\[CDATA\[|\]\]>$/g, ''))
+  return [message, text].filter(Boolean).join('\n')
 }
 
 function attribute(attributes: string, name: string): string | undefined {

@@ -1,6 +1,7 @@
 // The three ways verify runs a unit: bare, patched (the run command's plan and preload), and the control.
 import { join } from 'node:path'
-import { encodePlan, PLAN_ENV, type Plan } from '../config/plan'
+import type { Plan } from '../config/plan'
+import { planVariables } from '../config/plan-transport'
 import { addPreload } from '../cli/node-options'
 import { REGISTER_PATH } from '../cli/output'
 
@@ -23,7 +24,8 @@ export function envFor(mode: Mode, base: NodeJS.ProcessEnv, plan: Plan): NodeJS.
   }
   if (mode === 'patched') {
     env.NODE_OPTIONS = addPreload(base.NODE_OPTIONS, REGISTER_PATH)
-    env[PLAN_ENV] = encodePlan(plan)
+    // Split into PATCHRUN_PLAN_<n> parts when one variable would be too long for the system (E2BIG).
+    Object.assign(env, planVariables(plan))
   } else if (mode === 'control') {
     env.NODE_OPTIONS = addPreload(base.NODE_OPTIONS, EMPTY_PRELOAD)
   }

@@ -1,9 +1,9 @@
 // Runs one unit once in one mode: a real child process with a time limit, its output kept for the report.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { makeScratchDir } from '../cli/report-dir'
 import { join } from 'node:path'
-import { REPORT_DIR_ENV, type ProcessReport } from '../report/process-report'
+import { parseReport as parseProcessReport, REPORT_DIR_ENV, type ProcessReport } from '../report/process-report'
 import type { Mode } from './modes'
 import { parseReport } from './parse-report'
 import type { ReportFormat, TestResult } from './test-result'
@@ -55,12 +55,12 @@ const MAX_TAIL_BYTES = 64 * 1024
  * names it, else from stdout when stdout is a reporter's stream.
  */
 export function runUnit(unit: Unit, mode: Mode, settings: RunSettings): Promise<UnitRun> {
-  const reportDir = usesReportFile(unit) ? mkdtempSync(join(tmpdir(), 'patchrun-verify-')) : undefined
+  const reportDir = usesReportFile(unit) ? makeScratchDir('patchrun-verify-', "verify's per-test report", 'or leave {report} out of the command') : undefined
   const reportFile = reportDir === undefined ? '' : join(reportDir, 'report')
   const [program, ...args] = argvForRun(unit, reportFile)
   // Patched runs write what every patch did in every process, so verify can tell a patch that was never
   // applied (its target never loaded under the suite) from one that was applied and changed nothing.
-  const outcomeDir = mode === 'patched' ? mkdtempSync(join(tmpdir(), 'patchrun-verify-outcomes-')) : undefined
+  const outcomeDir = mode === 'patched' ? makeScratchDir('patchrun-verify-outcomes-', "what each patch did under verify", 'then run verify again') : undefined
   const env = outcomeDir === undefined ? settings.env : { ...settings.env, [REPORT_DIR_ENV]: outcomeDir }
   return new Promise((resolve) => {
     const stdout: Buffer[] = []
@@ -142,13 +142,15 @@ function readOutcomes(dir: string): PatchOutcome[] {
   const found = new Map<string, PatchOutcome>()
   try {
     for (const file of readdirSync(dir)) {
-      if (!file.endsWith('.json')) continue
-      let report: ProcessReport
+      // JSON Lines, appended as the process ran (src/report/process-report.ts).
+      if (!file.endsWith('.jsonl')) continue
+      let report: ProcessReport | undefined
       try {
-        report = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProcessReport
+        report = parseProcessReport(readFileSync(join(dir, file), 'utf8'))
       } catch {
         continue
       }
+      if (report === undefined) continue
       for (const { patch, target, verdict, reason } of report.outcomes) {
         const key = `${patch}\0${target}\0${verdict}`
         if (!found.has(key)) found.set(key, reason === undefined ? { patch, target, verdict } : { patch, target, verdict, reason })

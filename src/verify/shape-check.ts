@@ -121,7 +121,7 @@ function compareView(target: string, view: string, bare: View, patched: View, fo
         moved = true
       }
     }
-    if (moved && b.type === 'function') found.wrapped.add(`${target}: ${path}`)
+    if ((moved || b.source !== p.source) && b.type === 'function') found.wrapped.add(`${target}: ${path}`)
   }
 }
 

@@ -1,4 +1,5 @@
 // Runs inside a bare or a patched process: loads each target and records the shape of what it exports.
+import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
@@ -16,6 +17,11 @@ export interface ShapeEntry {
   readonly wrapped?: true
   /** A property some patch changed through `context.wrap` (its journal), in the patched process. */
   readonly journaled?: true
+  /**
+   * A hash of the function's own source (`Function.prototype.toString`, past any own `toString`): not
+   * compared as a difference, but a function whose source changed was wrapped or replaced.
+   */
+  readonly source?: string
   /** Absent as an own property, but read through the prototype chain (a wrapper that inherits from its original). */
   readonly inherited?: true
 }
@@ -25,6 +31,9 @@ export interface TargetShape {
   readonly target: string
   readonly views: Record<string, Record<string, ShapeEntry> | { error: string }>
 }
+
+/** The path of the module's own entry, when the module is a function. */
+export const MODULE_ENTRY = '(module)'
 
 /** The mark patchrun's wrap puts on the functions it makes (src/wrap/model.ts): not part of the shape. */
 const MARK = Symbol.for('patchrun.wrap.v1')
@@ -64,6 +73,8 @@ function isBuiltinName(target: string): boolean {
 function walkRoot(root: unknown): Record<string, ShapeEntry> {
   const entries: Record<string, ShapeEntry> = {}
   const owners = new Map<object, string>()
+  // A module that is a function (minimist, express): the function itself is compared too, as `(module)`.
+  if (typeof root === 'function') entries[MODULE_ENTRY] = entryOf({ value: root, writable: false, enumerable: false, configurable: false })
   walk(root, '', 'module', new Set(), entries, owners)
   markJournaled(entries, owners)
   return entries
@@ -127,7 +138,15 @@ function entryOf(descriptor: PropertyDescriptor): ShapeEntry {
   if (typeof value !== 'function') return { kind: 'value', type: value === null ? 'null' : typeof value, attributes }
   const fn = value as { name?: unknown; length?: unknown }
   const wrapped = Reflect.getOwnPropertyDescriptor(value, MARK) !== undefined
-  return { kind: 'value', type: 'function', attributes, name: String(fn.name), length: Number(fn.length), ...(wrapped ? { wrapped: true as const } : {}) }
+  return { kind: 'value', type: 'function', attributes, name: String(fn.name), length: Number(fn.length), source: sourceHash(value), ...(wrapped ? { wrapped: true as const } : {}) }
+}
+
+function sourceHash(fn: unknown): string {
+  try {
+    return createHash('sha1').update(Function.prototype.toString.call(fn)).digest('hex').slice(0, 12)
+  } catch {
+    return ''
+  }
 }
 
 function isPlainObject(value: unknown): boolean {

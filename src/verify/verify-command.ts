@@ -118,7 +118,8 @@ function findingsOf(verdicts: readonly UnitVerdict[], all: readonly UnitRuns[], 
       const { unit, test, bare, patched, control } = item
       const last = item.verdict === 'regression' ? lastRuns(runs) : undefined
       const views = last && { bare: viewOf(last.bare, bareCommandLine(runs.unit)), patched: viewOf(last.patched, patchedCommandLine(runs.unit, flags)) }
-      findings.push({ unit, test, verdict: item.verdict, bare, patched, control, ...(views ? { runs: views } : {}) })
+      const detail = item.verdict === 'regression' && test !== undefined ? last?.patched.tests?.find((t) => t.name === test)?.detail : undefined
+      findings.push({ unit, test, verdict: item.verdict, bare, patched, control, ...(detail !== undefined ? { detail } : {}), ...(views ? { runs: views } : {}) })
     }
   })
   return findings

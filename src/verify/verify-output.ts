@@ -17,9 +17,14 @@ export interface Finding {
   readonly bare: Outcome[]
   readonly patched: Outcome[]
   readonly control: Outcome | undefined
+  /** For a regressed test: what the reporter said of its failure in the last patched run. */
+  readonly detail?: string
   /** For regressions: the last bare and patched run of the unit, and the command lines that reproduce them. */
   readonly runs?: { readonly bare: RunView; readonly patched: RunView }
 }
+
+/** Regressed tests per unit whose failure detail is printed (all are in --json). */
+const DETAILED_TESTS = 5
 
 /** `N passed bare, N passed patched, K regressions, F flaky` (and the preload-only ones when there are any). */
 export function summaryLine(totals: Totals): string {
@@ -44,7 +49,14 @@ export function formatFindings(findings: readonly Finding[]): string {
     const own = regressions.filter((f) => f.unit === unit)
     const tests = own.filter((f) => f.test !== undefined)
     if (tests.length === 0) out.push(`regression: ${unit} (exit status)`)
-    else out.push(`regression: ${unit}: ${tests.length === 1 ? '1 test' : `${tests.length} tests`}`, ...tests.map((f) => `  - ${f.test} (bare: ${f.bare.join(', ')}; patched: ${f.patched.join(', ')})`))
+    else {
+      out.push(`regression: ${unit}: ${tests.length === 1 ? '1 test' : `${tests.length} tests`}`)
+      for (const [index, f] of tests.entries()) {
+        out.push(`  - ${f.test} (bare: ${f.bare.join(', ')}; patched: ${f.patched.join(', ')})`)
+        // The reporter's own words on the first few failures; the rest are in --json.
+        if (f.detail !== undefined && index < DETAILED_TESTS) out.push(...f.detail.split('\n').map((line) => `      > ${line}`))
+      }
+    }
     const runs = own.find((f) => f.runs !== undefined)?.runs
     if (runs) out.push(...describeRun('bare', runs.bare), ...describeRun('patched', runs.patched))
     out.push('')
