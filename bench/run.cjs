@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark in turn (start-up, per-call wrapping, http throughput under socket-lifecycle,
-// start-up against OpenTelemetry and dd-trace, the goals of issue 14);
+// start-up against OpenTelemetry and dd-trace, the goals of issue 14, the bundled app against dd-trace's esbuild plugin);
 // `--quick` is a smoke run of each. `--node-major M` / `--node PATH` reach the start-up, peers and goals benches.
 'use strict'
 const { spawnSync } = require('node:child_process')
@@ -22,6 +22,8 @@ const benches = [
   ['sockets', path.join(__dirname, 'sockets', 'run.cjs'), quick ? ['--quick'] : []],
   ['peers', path.join(__dirname, 'peers', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
   ['goals', path.join(__dirname, 'goals', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
+  // The bundled express app: bare, with patchrun/esbuild, and with dd-trace's esbuild plugin (bench/peers' install).
+  ['bundled', path.join(__dirname, 'bundled', 'run.cjs'), quick ? ['--quick'] : []],
 ]
 // OpenTelemetry and dd-trace are installed apart from patchrun's own dependencies (the goals bench uses
 // the same install's express app).
@@ -30,7 +32,7 @@ const peersInstalled = require('node:fs').existsSync(path.join(__dirname, 'peers
 let status = 0
 for (const [name, script, args] of benches) {
   process.stdout.write(`\n=== bench/${name}\n`)
-  if ((name === 'peers' || name === 'goals') && !peersInstalled) {
+  if ((name === 'peers' || name === 'goals' || name === 'bundled') && !peersInstalled) {
     process.stderr.write('bench/peers needs its own install first: npm ci --prefix bench/peers\n')
     status = 1
     continue

@@ -5,6 +5,7 @@
 // the CLI stay plain tsc output, file for file.
 'use strict'
 const { buildSync } = require('esbuild')
+const fs = require('node:fs')
 const path = require('node:path')
 
 const root = path.join(__dirname, '..')
@@ -35,7 +36,39 @@ function bundleInPlace(file, external) {
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'undo', 'toolkit.js'), [])
+
+// The runtime a bundle built with patchrun/esbuild, /rollup, /vite or /webpack inlines (src/bundler/runtime.ts):
+// one self-contained ES module, so the user's bundler needs nothing else of patchrun and the bundle nothing at
+// run time. It must not mention `require` at all: each bundler treats that name its own way (webpack replaces
+// `typeof require`, and a createRequire call it cannot resolve), so esbuild's require helper is swapped for a
+// createRequire of its own, made from a path
+// that leaks nothing of the build machine. semver stays out: versions are checked at build time, so the
+// runtime never asks (the call goes through that helper, which no bundler follows).
+const runtimeFile = path.join(root, 'dist', 'bundler', 'runtime.mjs')
+buildSync({
+  entryPoints: [path.join(root, 'src', 'bundler', 'runtime.ts')],
+  outfile: runtimeFile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  external: ['semver'],
+  banner: {
+    js:
+      '// patchrun bundle runtime, bundled from src/bundler/runtime.ts by scripts/bundle-preload.cjs: see src/ for the code.\n' +
+      'import __patchrunModule from "node:module";',
+  },
+})
+const helper = /var __require = \/\* @__PURE__ \*\/ \(\(x\) => typeof require[\s\S]*?\n\}\);\n/
+const runtime = fs.readFileSync(runtimeFile, 'utf8')
+if (!helper.test(runtime)) throw new Error('bundle-preload: esbuild\'s __require helper changed shape; update the pattern')
+// Spelled so that no bundler recognises a createRequire call (webpack replaces one whose argument is not a literal).
+const own = runtime.replace(helper, 'var __require = __patchrunModule["create" + "Require"](process.cwd() + "/");\n')
+if (/typeof require|[^\w$.`]require\(/.test(own)) throw new Error('bundle-preload: dist/bundler/runtime.mjs still uses `require`')
+fs.writeFileSync(runtimeFile, own)

@@ -25,6 +25,8 @@ export const ErrorCode = {
   PatchRead: 'PATCHRUN_E_PATCH_READ',
   /** Strict mode: the preload failed in its own start-up (a bug, an unexpected throw). */
   Preload: 'PATCHRUN_E_PRELOAD',
+  /** A build-time plugin (patchrun/esbuild, /rollup, /vite, /webpack) cannot patch this bundle as configured. */
+  Bundle: 'PATCHRUN_E_BUNDLE',
   /** The `patchrun` command was used wrongly (no command, words around `--`, an unknown option): exit 2. */
   Usage: 'PATCHRUN_E_USAGE',
   /** The `patchrun` command could not start the app (127: not found; 126: not executable, or too large a plan or environment). */

@@ -445,3 +445,54 @@ describe('relative patch paths in a config file are relative to the config file 
     assert.match(result.stderr, /PATCHRUN_E_PATCH_NOT_FOUND.*src\/patches\/local\/package\.json/, show(result))
   })
 })
+
+describe('config mistakes that pass silently: doctor reports them (issue 10)', () => {
+  const mistakes = path.join(HERE, 'mistakes')
+  const API = { PATCHRUN_API: path.join(ROOT, 'dist', 'index.js') }
+  const appIn = (dir, env = {}) => spawnClean(['--require', REGISTER, path.join(mistakes, 'app.cjs')], path.join(mistakes, dir), { ...API, ...env }, {})
+  const doctorIn = (dir, args = []) => cli(path.join(mistakes, dir), ['doctor', ...args])
+  const warnLines = (result) => result.stdout.split('\n').filter((line) => line.startsWith('warn'))
+
+  test('options keyed by a typo: a doctor warning with the near name, and the debug trace says it too', () => {
+    const doctor = doctorIn('typo')
+    const file = path.join(mistakes, 'typo', '.patchrunrc.json')
+    assert.ok(warnLines(doctor).some((line) => line.includes(`${file}: options["ehco"] is for no patch: none is enabled or installed by that name (did you mean "echo"?)`)), show(doctor))
+    const traced = appIn('typo', { NODE_DEBUG: 'patchrun' })
+    assert.match(traced.stderr, /config mistake: .*options\["ehco"\] is for no patch: none is enabled or installed/, show(traced))
+    assert.deepEqual(traced.json.options, {}, show(traced))
+  })
+
+  test('one naming rule: options keyed by the package name reach the patch listed by its short name; unpatch and with(out)Patches take both', () => {
+    for (const [what, result] of [
+      ['preload', appIn('full-name')],
+      ['patchrun', cli(path.join(mistakes, 'full-name'), ['--', process.execPath, path.join(mistakes, 'app.cjs')], API)],
+    ]) {
+      assert.deepEqual(result.json, {
+        options: { level: 3 },
+        accepted: { echo: true, 'patchrun-patch-echo': true },
+        typo: 'PATCHRUN_E_UNKNOWN_PATCH',
+        unpatchedShort: true,
+        unpatchedLong: true,
+      }, `${what}\n${show(result)}`)
+    }
+    const doctor = doctorIn('full-name')
+    assert.deepEqual(warnLines(doctor).filter((line) => /options|disable|never read/.test(line)), [], show(doctor))
+  })
+
+  test('disable of a name nothing enabled, in the config, PATCHRUN_DISABLE and --disable', () => {
+    const file = path.join(mistakes, 'disable-nothing', '.patchrunrc.json')
+    const doctor = doctorIn('disable-nothing', ['--disable', 'nothing-here'])
+    const lines = warnLines(doctor)
+    assert.ok(lines.some((line) => line.includes(`disable "ehco" (config ${file}) names a patch nothing enabled, so it does nothing (did you mean "echo"?)`)), show(doctor))
+    assert.ok(lines.some((line) => line.includes('disable "nothing-here" (--disable) names a patch nothing enabled')), show(doctor))
+    const long = doctorIn('disable-long')
+    assert.ok(warnLines(long).some((line) => line.includes('disable "patchrun-patch-echo"') && line.includes('the patch is listed as "echo": disable that name')), show(long))
+  })
+
+  test('a package.json "patchrun" key hides a .patchrunrc.yaml beside it', () => {
+    const doctor = doctorIn('hidden')
+    const pkg = path.join(mistakes, 'hidden', 'package.json')
+    assert.ok(warnLines(doctor).some((line) => line.includes(`the "patchrun" key of ${pkg} is the config used; ".patchrunrc.yaml" beside it is never read`)), show(doctor))
+    assert.equal(doctor.status, 0, `warnings only\n${show(doctor)}`)
+  })
+})

@@ -2,6 +2,7 @@
 import { hasFixedSyncHooks, hasRegisterHooks, nodeVersion } from '../hooks/node-features'
 import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
+import { checkBundle } from './doctor-bundle'
 import { REGISTER_PATH } from './output'
 import { planForCli, type CliFlags } from './plan-for-cli'
 import { checkTargets } from './doctor-targets'
@@ -23,14 +24,15 @@ const OTHER_PRELOADERS: ReadonlyArray<[RegExp, string]> = [
   [/ts-node/, 'ts-node'],
 ]
 
-export async function doctorCommand(flags: CliFlags): Promise<number> {
-  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? '')]
+export async function doctorCommand(flags: CliFlags, entry?: string): Promise<number> {
+  const checks: Check[] = [...checkNode(), ...checkNodeOptions(process.env.NODE_OPTIONS ?? ''), ...checkBundle(entry, process.cwd())]
   try {
-    const { plan, settings, problems } = await planForCli(flags, process.env, process.cwd())
+    const { plan, settings, problems, mistakes } = await planForCli(flags, process.env, process.cwd())
     checks.push({ level: 'ok', text: settings.configFile ? `config ${settings.configFile} is valid` : 'no config file (fine: PATCHRUN_PATCHES or --patches name the patches)' })
     for (const pkg of plan.patches) checks.push({ level: 'ok', text: `patch ${pkg.request} → ${pkg.name}${pkg.version ? `@${pkg.version}` : ''} (${pkg.entries.length} target${pkg.entries.length === 1 ? '' : 's'})` })
     checks.push(...checkTargets(plan.patches, process.cwd()))
     for (const problem of problems) checks.push({ level: 'error', text: `[${problem.code}] ${problem.message}` })
+    for (const mistake of mistakes) checks.push({ level: 'warn', text: mistake })
     if (plan.patches.length === 0 && problems.length === 0) checks.push({ level: 'warn', text: 'no patches are configured: nothing would be patched' })
   } catch (error) {
     if (!(error instanceof PatchrunError)) throw error

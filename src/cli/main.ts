@@ -90,10 +90,11 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     })
 
   withSettings(program.command('doctor'))
-    .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages')
-    .action(async (flags: ExplainFlags) => {
+    .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages (and whether the app is a bundle)')
+    .option('--entry <file>', "the app's entry file, checked for a bundle built without patchrun's plugin (default: package.json \"main\")")
+    .action(async (flags: ExplainFlags & { entry?: string }) => {
       noCommand('doctor')
-      process.exitCode = await doctorCommand(flags)
+      process.exitCode = await doctorCommand(flags, flags.entry)
     })
 
   withSettings(program.command('verify'))

@@ -4,6 +4,9 @@ import type { Plan } from '../config/plan'
 import { resolvePatches } from '../discover/resolve-patches'
 import { loadConfig } from '../config/load-config'
 import { mergeSettings, type MergedSettings } from '../config/merge'
+import { parsePatchList } from '../config/env'
+import { debug } from '../debug'
+import { findConfigMistakes } from '../discover/config-mistakes'
 
 export interface CliFlags {
   readonly patches?: string[]
@@ -18,6 +21,8 @@ export interface CliPlan {
   readonly settings: MergedSettings
   /** Patch names that resolved to nothing or to a malformed package. */
   readonly problems: readonly PatchrunError[]
+  /** Config mistakes that change nothing loudly (config-mistakes.ts), one sentence each: for `doctor`. */
+  readonly mistakes: readonly string[]
 }
 
 /** Reads config (CLI `--config`, then PATCHRUN_CONFIG, else a search from `cwd`) and resolves every patch. */
@@ -30,6 +35,13 @@ export async function planForCli(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: s
     config: loaded?.config,
   })
   const problems: PatchrunError[] = []
-  const patches = resolvePatches(settings.patches, cwd, (error) => problems.push(error))
-  return { plan: { v: 1, patches, strict: settings.strict, propagate: settings.propagate }, settings, problems }
+  const patches = resolvePatches(settings.patches, cwd, (error) => problems.push(error), loaded?.config.options)
+  const disables = [
+    ...(loaded?.config.disable ?? []).map((name) => ({ name, source: `config ${loaded!.file}` })),
+    ...parsePatchList(env.PATCHRUN_DISABLE).map((name) => ({ name, source: 'PATCHRUN_DISABLE' })),
+    ...(flags.disable ?? []).map((name) => ({ name: name.trim(), source: '--disable' })),
+  ]
+  const mistakes = findConfigMistakes({ config: loaded?.config, settings, patches, disables, cwd })
+  for (const mistake of mistakes) debug('config mistake: %s', mistake)
+  return { plan: { v: 1, patches, strict: settings.strict, propagate: settings.propagate }, settings, problems, mistakes }
 }

@@ -1,4 +1,4 @@
-// What a patch name may be: a directory path, or an npm package name (nothing that walks out of node_modules).
+// What a patch name may be (a directory path, or an npm package name: nothing that walks out of node_modules), and the names one patch answers to.
 import { isAbsolute } from 'node:path'
 
 /** npm's rule for a package name (validate-npm-package-name), capitals allowed as old packages have them. */
@@ -23,4 +23,25 @@ export function describeBadPatchName(name: string): string | undefined {
     `${shown} is neither a package name nor a path. A package name is "name" or "@scope/name" ` +
     `(letters, digits, - . _ ~, at most ${MAX_PACKAGE_NAME} characters, not starting with . or _); a directory is written "./dir", "../dir" or as an absolute path`
   )
+}
+
+const PREFIX = 'patchrun-patch-'
+
+/** `patchrun-patch-foo` → `foo`, `@acme/patchrun-patch-foo` → `@acme/foo`; other names as they are. */
+export function shortPatchName(packageName: string): string {
+  const slash = packageName.indexOf('/')
+  const scope = packageName.startsWith('@') && slash !== -1 ? packageName.slice(0, slash + 1) : ''
+  const base = packageName.slice(scope.length)
+  return base.startsWith(PREFIX) && base.length > PREFIX.length ? scope + base.slice(PREFIX.length) : packageName
+}
+
+/**
+ * The one rule for naming a patch that is already known, in a config's `options` map and in `unpatch`,
+ * `withPatches`, `withoutPatches`: its package name (`patchrun-patch-foo`), its short name (`foo`), or
+ * the name it was asked for by (`request`: a path such as `./patches/foo` too, where that is known).
+ */
+export function namesOfPatch(packageName: string, request?: string): string[] {
+  const names = request === undefined ? [] : [request]
+  for (const name of [packageName, shortPatchName(packageName)]) if (!names.includes(name)) names.push(name)
+  return names
 }

@@ -2,6 +2,7 @@
 import { join } from 'node:path'
 import { debug } from '../debug'
 import { PatchrunError } from '../errors'
+import { namesOfPatch } from '../config/patch-name'
 import { readPatchPackage, type PatchPackage } from './manifest'
 import { resolvePatchDir } from './resolve-patch'
 
@@ -19,11 +20,14 @@ export interface PatchRequest {
  * The patch packages the names mean, in order. A name that resolves to nothing, or to a malformed
  * package, goes to `onProblem` (a warning, or in strict mode an error) and the others go on. Two
  * names for one package (`foo` and `patchrun-patch-foo`, a relative and an absolute path) count once.
+ * `optionsByName` is the config's top-level `options` map: a patch whose own name has no entry there
+ * takes the entry of another name it answers to (its package name or short name: namesOfPatch).
  */
 export function resolvePatches(
   requests: readonly PatchRequest[],
   cwd: string,
   onProblem: (error: PatchrunError) => void,
+  optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
   for (const { name, options = {}, base } of requests) {
@@ -39,7 +43,19 @@ export function resolvePatches(
       debug('patch "%s" is %s again: registered once', name, pkg.dir)
       continue
     }
-    found.push({ ...pkg, options })
+    found.push({ ...pkg, options: withAliasedOptions(pkg, options, optionsByName) })
   }
   return found
+}
+
+function withAliasedOptions(
+  pkg: PatchPackage,
+  options: Readonly<Record<string, unknown>>,
+  optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): Readonly<Record<string, unknown>> {
+  if (Object.hasOwn(optionsByName, pkg.request)) return options
+  const alias = namesOfPatch(pkg.name).find((name) => Object.hasOwn(optionsByName, name))
+  if (alias === undefined) return options
+  debug('patch "%s": options from options["%s"]', pkg.request, alias)
+  return { ...optionsByName[alias], ...options }
 }

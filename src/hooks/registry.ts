@@ -111,6 +111,11 @@ export class Registry {
     return { unregister: () => this.unregister(registration) }
   }
 
+  /** A registration a bundle's runtime routes itself (its targets are inlined): known to unpatch and withPatches, never matched here. */
+  adopt(registration: Registration): void {
+    this.ordered.push(registration)
+  }
+
   private unregister(registration: Registration): boolean {
     const { target } = registration
     const table = target.kind === 'builtin' ? this.byBuiltin : this.byPackage

@@ -60,8 +60,14 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
       exitStatus = 1
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict
-      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error))
+      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error), config?.config.options)
       plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
+      if (debug.enabled && config !== undefined) {
+        // Only for the debug trace: its own file, loaded then.
+        const { findConfigMistakes } = require('../discover/config-mistakes') as typeof import('../discover/config-mistakes')
+        const disables = config.config.disable.map((name) => ({ name, source: `config ${config.file}` }))
+        for (const mistake of findConfigMistakes({ config: config.config, settings, patches, disables, cwd })) debug('config mistake: %s', mistake)
+      }
     }
     registry.strict = plan.strict
     // Before the app can change them: patches and semver will run with these (pristine.ts).

@@ -1,11 +1,12 @@
 // Turns the reports of every process of a run into one verdict per patch and target: the explain table.
 import type { Plan } from '../config/plan'
 import { describeEnd, nameProcess } from './per-process'
+import { applyBundledVerdicts } from './bundled-verdicts'
 import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
 import { echo } from '../echo'
 
-export type Verdict = 'applied' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found' | 'no report'
+export type Verdict = 'applied' | 'bundled' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found' | 'no report'
 
 export interface ExplainRow {
   readonly patch: string
@@ -35,7 +36,7 @@ type Finding = { verdict: Verdict; detail: string }
  * "applied" in the parent cannot hide a child where it was not.
  */
 export function explainRows({ plan, disabled, notFound, processes, disabledBecause = 'PATCHRUN_DISABLED' }: ExplainInput): ExplainRow[] {
-  const rows: ExplainRow[] = []
+  let rows: ExplainRow[] = []
   const apps = processes.filter((p) => p.role !== 'patchrun')
   for (const pkg of plan.patches) {
     for (const entry of pkg.entries) {
@@ -66,6 +67,7 @@ export function explainRows({ plan, disabled, notFound, processes, disabledBecau
       }
     }
   }
+  rows = applyBundledVerdicts(rows, processes) as ExplainRow[]
   for (const { name, by } of disabled) rows.push({ patch: name, target: '*', verdict: 'disabled', detail: `by ${by}` })
   for (const { name, message } of notFound) rows.push({ patch: name, target: '*', verdict: 'not found', detail: message })
   return noteTestRunners(rows, processes)

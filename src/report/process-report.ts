@@ -2,6 +2,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Outcome } from '../hooks/hook-types'
+import { loadedBundleReports, type BundleReport } from './bundle-report'
 import type { Registry } from '../hooks/registry'
 import { detectTestRunner, type TestRunnerSeen } from './test-runner'
 
@@ -37,6 +38,8 @@ export interface ProcessReport {
   readonly problems: readonly string[]
   /** The test runner the process belongs to (jest, vitest, mocha, node --test), when it does. */
   readonly testRunner?: TestRunnerSeen
+  /** What each bundle built with a patchrun plugin brought into this process (absent in older reports). */
+  readonly bundles?: readonly BundleReport[]
   readonly children: readonly ChildEnd[]
   /** Undefined when the process never said: killed by SIGKILL, a terminate()d worker thread, a crash. */
   readonly ended: ProcessEnd | undefined
@@ -57,6 +60,7 @@ type Line =
   | { kind: 'child'; child: ChildEnd }
   | { kind: 'end'; end: ProcessEnd }
   | { kind: 'runner'; testRunner: TestRunnerSeen | undefined }
+  | { kind: 'bundles'; bundles: readonly BundleReport[] }
 
 /** The report file of this thread, opened once for appending. */
 function openReport(dir: string, threadId: number, header: Omit<Extract<Line, { kind: 'process' }>, 'kind' | 'pid' | 'ppid' | 'threadId' | 'argv' | 'node'>): { write(line: Line): void; close(): void } | undefined {
@@ -109,6 +113,8 @@ export function startReport(registry: Registry, dir: string): void {
     write({ kind: 'registrations', list: registry.listRegistrations() })
     // Again at the end: jest marks its runtime after the preload.
     write({ kind: 'runner', testRunner: detectTestRunner(threadId) })
+    const bundles = loadedBundleReports()
+    if (bundles.length > 0) write({ kind: 'bundles', bundles })
     write({ kind: 'end', end: how })
     registry.reportSink = undefined
     report.close()
@@ -159,6 +165,7 @@ export function parseReport(text: string): ProcessReport | undefined {
   let registrations: ProcessReport['registrations'] = []
   let ended: ProcessEnd | undefined
   let testRunner: TestRunnerSeen | undefined
+  let bundles: readonly BundleReport[] | undefined
   for (const text_ of text.split('\n')) {
     let line: Line
     try {
@@ -175,7 +182,8 @@ export function parseReport(text: string): ProcessReport | undefined {
     else if (line.kind === 'child') children.push(line.child)
     else if (line.kind === 'end') ended = line.end
     else if (line.kind === 'runner') testRunner = line.testRunner
+    else if (line.kind === 'bundles') bundles = line.bundles
   }
   if (report === undefined) return undefined
-  return { ...report, registrations, ended, ...(testRunner === undefined ? {} : { testRunner }) }
+  return { ...report, registrations, ended, ...(testRunner === undefined ? {} : { testRunner }), ...(bundles === undefined ? {} : { bundles }) }
 }

@@ -1,4 +1,5 @@
 // Undo at runtime: unpatch / unpatchAll / patches / isPatched / withPatches / withoutPatches.
+import { namesOfPatch } from '../config/patch-name'
 import { PatchrunError, ErrorCode } from '../errors'
 import { parseTarget } from '../hooks/target'
 import { processState } from '../process-state'
@@ -19,7 +20,17 @@ export interface AppliedPatch {
  * again. Returns false when no patch of that name is registered.
  */
 export function unpatch(name: string): boolean {
-  return processState().registry.setPatchEnabled(name, false)
+  const registry = processState().registry
+  return registry.setPatchEnabled(findRegisteredName(registry, name) ?? name, false)
+}
+
+/**
+ * The registered patch `name` means, by the rule a config's `options` map follows (namesOfPatch): its
+ * package name (`patchrun-patch-foo`) or its short name (`foo`). Undefined when no patch answers to it.
+ */
+function findRegisteredName(registry: ReturnType<typeof processState>['registry'], name: string): string | undefined {
+  if (registry.isPatchEnabled(name) !== undefined) return name
+  return registry.patchNames().find((registered) => namesOfPatch(registered).includes(name))
 }
 
 /** `unpatch` for every registered patch, the last registered first. */
@@ -53,7 +64,8 @@ export function withoutPatches<T>(names: string | readonly string[], fn: () => T
 
 function withState<T>(names: string | readonly string[], enabled: boolean, fn: () => T): T {
   const registry = processState().registry
-  const list = typeof names === 'string' ? [names] : [...names]
+  const given = typeof names === 'string' ? [names] : [...names]
+  const list = given.map((name) => findRegisteredName(registry, name) ?? name)
   const before = list.map((name) => {
     const state = registry.isPatchEnabled(name)
     if (state === undefined) {
