@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 work="$(mktemp -d "${TMPDIR:-/tmp}/patchrun-own-leaks-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/tmp" "$work/reports"
+# mktemp makes its directory private; the tests that run a process as another user (config-safety) need
+# to reach their temporary projects inside it, as they can under a plain /tmp.
+chmod 755 "$work" "$work/tmp"
 # Reports go to files, so the tests' own stderr stays as it is. Each is written only when something leaked
 # (by the last process that leaked, if several did: the TMPDIR listing below shows them all).
 cat > "$work/config.json" <<JSON

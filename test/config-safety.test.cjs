@@ -209,6 +209,10 @@ describe('untrusted config files are skipped (PATCHRUN_W_CONFIG_UNTRUSTED)', () 
       return t.skip('no node for uid 65534')
     }
     const { dir, file } = project(t)
+    // The project must be reachable by that user (a private TMPDIR above it would hide the config, and this
+    // test would be about the TMPDIR, not about ownership): say so instead of failing for the wrong reason.
+    const reach = spawnSync(process.execPath, ['-e', 'require("fs").accessSync(process.argv[1])', file], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' })
+    assert.equal(reach.status, 0, `uid ${NOBODY} cannot read ${file} (is a directory above it private? TMPDIR=${os.tmpdir()})\n${reach.stderr}`)
     const run = () => preload(dir, {}, { uid: NOBODY, gid: NOBODY })
     const asRootsFile = run()
     assert.match(asRootsFile.stdout, /MARKER: the JS config ran/, `root's file is trusted by everyone\n${show(asRootsFile)}`)
