@@ -32,8 +32,9 @@ function bundleInPlace(file, external) {
   })
 }
 
-// What every preloaded process loads, patches or not: one file.
-bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report'])
+// What every preloaded process loads, patches or not: one file. What only a failure, a deleted working
+// directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
+bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
 bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives

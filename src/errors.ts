@@ -1,4 +1,7 @@
 // The one error class patchrun throws, its stable codes, and one message builder per code.
+import { types } from 'node:util'
+import { echo } from './echo'
+import { describeThrown } from './printable'
 
 /** Every code patchrun can raise; tests and tools match on these, never on message text. */
 export const ErrorCode = {
@@ -18,6 +21,10 @@ export const ErrorCode = {
   Config: 'PATCHRUN_E_CONFIG',
   /** withPatches / withoutPatches named a patch nobody registered. */
   UnknownPatch: 'PATCHRUN_E_UNKNOWN_PATCH',
+  /** A patch package's file exists but cannot be read: out of file descriptors, no permission, a directory. */
+  PatchRead: 'PATCHRUN_E_PATCH_READ',
+  /** Strict mode: the preload failed in its own start-up (a bug, an unexpected throw). */
+  Preload: 'PATCHRUN_E_PRELOAD',
   /** A build-time plugin (patchrun/esbuild, /rollup, /vite, /webpack) cannot patch this bundle as configured. */
   Bundle: 'PATCHRUN_E_BUNDLE',
   /** The `patchrun` command was used wrongly (no command, words around `--`, an unknown option): exit 2. */
@@ -37,6 +44,16 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 export const WarningCode = {
   /** A hook was registered after its target had already loaded. */
   Late: 'PATCHRUN_W_LATE',
+  /** A patch returned a thenable, or a value that cannot be the module's exports: it was not used as them. */
+  PatchReturn: 'PATCHRUN_W_PATCH_RETURN',
+  /** The promise (thenable) a patch returned rejected. */
+  PatchRejected: 'PATCHRUN_W_PATCH_REJECTED',
+  /** The working directory no longer exists: what needs it (config search, patch names) was skipped. */
+  NoCwd: 'PATCHRUN_W_NO_CWD',
+  /** Another copy of patchrun, incompatible with this one, already holds the process's state. */
+  IncompatibleCopy: 'PATCHRUN_W_INCOMPATIBLE_COPY',
+  /** The preload failed in its own start-up: the app runs unpatched. */
+  PreloadFailed: 'PATCHRUN_W_PRELOAD_FAILED',
   /** A config file found by the search was skipped: another user owns it or could write to it. */
   ConfigUntrusted: 'PATCHRUN_W_CONFIG_UNTRUSTED',
   /** A bundled patch's short name is taken by a package found outside the app's project. */
@@ -74,21 +91,26 @@ export class PatchrunError extends Error {
     Object.defineProperty(this, BRAND, { value: true })
   }
 
+  /** Total: a thrown Proxy's traps are never run, and a value whose mark cannot be read is not one. */
   static [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+    if (typeof value !== 'object' || value === null || types.isProxy(value)) return false
+    try {
+      return (value as { [BRAND]?: unknown })[BRAND] === true
+    } catch {
+      return false
+    }
   }
 }
 
-/** The cause's own message, without its stack: warnings stay one readable paragraph. */
+/** The cause's own message, without its stack: warnings stay one readable paragraph. Total: see printable.ts. */
 export function describeCause(cause: unknown): string {
-  if (cause instanceof Error) return `${cause.name}: ${cause.message}`
-  return String(cause)
+  return describeThrown(cause)
 }
 
 export function patchNotFound(name: string, searched: readonly string[]): PatchrunError {
   return new PatchrunError(
     ErrorCode.PatchNotFound,
-    `patch package "${name}" was not found. Looked for ${searched.map((s) => `"${s}"`).join(', ')}. ` +
+    `patch package "${echo(name)}" was not found. Looked for ${searched.map((s) => `"${echo(s)}"`).join(', ')}. ` +
       'Install it in the app (npm install), or give a path (./dir or /abs/dir).',
   )
 }
@@ -101,24 +123,47 @@ export function badPatchName(problem: string): PatchrunError {
 export function badManifest(packageDir: string, where: string, problem: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Manifest,
-    `invalid patch manifest in ${packageDir}/package.json at ${where}: ${problem}. ` +
+    `invalid patch manifest in ${echo(packageDir)}/package.json at ${echo(where)}: ${echo(problem, 1000)}. ` +
       'Expected "patchrunPatches": [{ "target": "<module>", "module": "./file.js", "versions"?: "<semver range>", "export"?: "<name>" }].',
+  )
+}
+
+/** What to do about a system error reading a file, by its code. */
+const READ_HINTS: Readonly<Record<string, string>> = {
+  EMFILE: 'the process ran out of file descriptors: raise its limit (ulimit -n) or close files before patchrun reads',
+  ENFILE: 'the system ran out of file descriptors: raise its limit (fs.file-max) or stop what holds them',
+  EACCES: 'the user running the app may not read it: give read permission',
+  EPERM: 'the user running the app may not read it: give read permission',
+  EISDIR: 'it is a directory: a patch package needs a package.json file',
+  ENOTREG: 'it is not a regular file (a directory, a FIFO, a device): a patch package needs a package.json file',
+  ELOOP: 'it is a loop of symbolic links: point the link at a real file',
+  EIO: 'the disk failed to read it: check the device',
+  ENOMEM: 'the system ran out of memory',
+}
+
+/** A file of a patch package that exists (or may) but could not be read: a resource or permission error, not an invalid manifest. */
+export function patchUnreadable(file: string, code: string, cause: unknown): PatchrunError {
+  const hint = READ_HINTS[code] ?? 'check the file and what the process may open'
+  return new PatchrunError(
+    ErrorCode.PatchRead,
+    `patch package file ${echo(file)} could not be read (${echo(code)}: ${describeThrown(cause)}): ${hint}. This is a problem of the system or the file, not of the manifest; the patch is not applied.`,
+    { cause },
   )
 }
 
 export function patchLoadFailed(patch: string, target: string, file: string, problem: string, cause?: unknown): PatchrunError {
   return new PatchrunError(
     ErrorCode.PatchLoad,
-    `patch "${patch}" for "${target}" could not be loaded from ${file}: ${problem}. The target loads unpatched.`,
+    `patch "${echo(patch)}" for "${echo(target)}" could not be loaded from ${echo(file)}: ${echo(problem, 1000)}. The target loads unpatched.`,
     { cause },
   )
 }
 
 export function patchFailed(patch: string, target: string, file: string | undefined, cause: unknown): PatchrunError {
-  const where = file ? ` (${file})` : ''
+  const where = file ? ` (${echo(file)})` : ''
   return new PatchrunError(
     ErrorCode.PatchFailed,
-    `patch "${patch}" threw while "${target}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
+    `patch "${echo(patch)}" threw while "${echo(target)}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
     { cause },
   )
 }
@@ -126,18 +171,18 @@ export function patchFailed(patch: string, target: string, file: string | undefi
 export function badTarget(what: string, value: unknown, expected: string): PatchrunError {
   return new PatchrunError(
     ErrorCode.Target,
-    `registerPostImportHook: ${what} ${JSON.stringify(value) ?? String(value)} is not valid: expected ${expected}.`,
+    `registerPostImportHook: ${what} ${typeof value === 'string' ? echo(JSON.stringify(value)) : describeThrown(value)} is not valid: expected ${expected}.`,
   )
 }
 
 /** `where`: the key path (`patches[2].options`; `patchrun.strict` in a package.json); `problem`: what was expected. */
 export function badConfig(file: string, where: string, problem: string): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${file} at ${where}: ${problem}.`)
+  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${echo(file)} at ${echo(where)}: ${echo(problem, 1000)}.`)
 }
 
 /** A config file that is missing, does not parse, or cannot be loaded here; `problem` says which and what to do. */
 export function configUnreadable(file: string, problem: string, cause?: unknown): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `patchrun config ${file} could not be read: ${problem}.`, cause === undefined ? undefined : { cause })
+  return new PatchrunError(ErrorCode.Config, `patchrun config ${echo(file)} could not be read: ${echo(problem, 1000)}.`, cause === undefined ? undefined : { cause })
 }
 
 /**
@@ -146,7 +191,7 @@ export function configUnreadable(file: string, problem: string, cause?: unknown)
  */
 export function wrapFailed(action: string, target: string, problem: string, hint: string, cause?: unknown): PatchrunError {
   const verb = action === 'unwrap' ? 'unwrap' : 'wrap'
-  const message = `${action}: cannot ${verb} ${target}: ${problem}. ${hint}.`
+  const message = `${action}: cannot ${verb} ${echo(target)}: ${echo(problem, 1000)}. ${hint}.`
   return cause === undefined
     ? new PatchrunError(ErrorCode.Wrap, message)
     : new PatchrunError(ErrorCode.Wrap, `${message} Cause: ${describeCause(cause)}`, { cause })

@@ -1,7 +1,23 @@
-// This copy's way to the process-wide state: the first copy of patchrun to load creates the registry.
+// This copy's way to the process-wide state: the first copy of patchrun to load creates the registry; an incompatible one keeps its own.
 import { Registry } from './hooks/registry'
-import { getState, type ProcessState } from './state'
+import { warnIncompatible } from './incompatible-copy'
+import { getState, isCompatibleState, STATE_VERSION, type ProcessState } from './state'
 
+let ownState: ProcessState | undefined
+
+/**
+ * The shared state, or, when a copy of patchrun with another STATE_VERSION created it, this copy's
+ * own: one PATCHRUN_W_INCOMPATIBLE_COPY warning, and this copy never touches the other's registry
+ * (its API then hooks modules on its own, beside the other copy's hooks).
+ */
 export function processState(): ProcessState {
-  return getState(() => ({ registry: new Registry(), preloaded: undefined }))
+  if (ownState !== undefined) return ownState
+  const state = getState(createState)
+  if (isCompatibleState(state)) return state
+  warnIncompatible(state, 'its API keeps hooks of its own, beside the other copy\'s')
+  return (ownState = createState())
+}
+
+function createState(): ProcessState {
+  return { version: STATE_VERSION, createdBy: __filename, registry: new Registry(), preloaded: undefined }
 }

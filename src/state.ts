@@ -1,7 +1,17 @@
-// The one process-wide home of patchrun's state, shared by every copy of patchrun loaded in a process.
+// The one process-wide home of patchrun's state, shared by every compatible copy of patchrun loaded in a process.
 import type { Registry } from './hooks/registry'
 
+/**
+ * The version of this state's shape and of the registry methods other copies call on it. A copy joins a
+ * state of its own version only: bump it when a field or a method another copy relies on changes.
+ */
+export const STATE_VERSION = 1
+
 export interface ProcessState {
+  /** STATE_VERSION of the copy that created it. (A state without one was made before states had versions.) */
+  readonly version: number
+  /** A file of the copy that created it, to name that copy in a warning. */
+  readonly createdBy: string
   /** The registry of the first copy of patchrun to load; later copies use it rather than their own. */
   readonly registry: Registry
   /** Set by the first preload to run, so `--require` and `--import` together start once. */
@@ -12,7 +22,7 @@ const KEY = Symbol.for('patchrun')
 
 type Holder = { [KEY]?: ProcessState }
 
-/** The state of this process (this thread: a Worker has its own), created by the first caller. */
+/** The state of this process (this thread: a Worker has its own), created by the first caller; whatever a copy left there. */
 export function getState(create: () => ProcessState): ProcessState {
   const holder = globalThis as Holder
   return (holder[KEY] ??= create())
@@ -21,6 +31,15 @@ export function getState(create: () => ProcessState): ProcessState {
 /** The state if some copy of patchrun has created it, without creating it. */
 export function peekState(): ProcessState | undefined {
   return (globalThis as Holder)[KEY]
+}
+
+/** Whether this copy can use a state another copy created (same STATE_VERSION). Total: a foreign value is not one. */
+export function isCompatibleState(state: ProcessState): boolean {
+  try {
+    return typeof state === 'object' && state !== null && state.version === STATE_VERSION
+  } catch {
+    return false
+  }
 }
 
 /**

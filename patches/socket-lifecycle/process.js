@@ -33,13 +33,14 @@ let added = []
  */
 function install(onEnd, onDemand) {
   uninstall()
-  add('exit', () => onEnd('exit'))
+  add('exit', () => guarded(onEnd, 'exit'))
   if (process.platform === 'win32') return
   for (const signal of ENDING) {
     if (appListeners(signal) !== 0) continue
     const listener = () => {
       if (appListeners(signal) > 0) return
-      onEnd(signal)
+      // Whatever the report does, the listener comes off and the signal is raised again.
+      guarded(onEnd, signal)
       process.removeListener(signal, listener)
       added = added.filter(([, fn]) => fn !== listener)
       // Another passive listener still to run raises it once the last is gone.
@@ -50,20 +51,50 @@ function install(onEnd, onDemand) {
   }
   if (process.listenerCount(ON_DEMAND) === 0) {
     const listener = () => {
-      if (process.listenerCount(ON_DEMAND) === 1) onDemand()
+      if (process.listenerCount(ON_DEMAND) === 1) guarded(onDemand)
     }
     add(ON_DEMAND, listener)
   }
 }
 
+/**
+ * Runs a report from a process listener: nothing may escape one (an exception in an 'exit' listener
+ * replaces the app's exit code; in a signal listener it would keep the signal from ending the process),
+ * not even when the app changed the built-ins the report uses.
+ */
+function guarded(fn, arg) {
+  try {
+    fn(arg)
+  } catch (error) {
+    try {
+      process.emitWarning(`socket-lifecycle: the report failed: ${describe(error)}`, { code: 'PATCHRUN_W_SOCKET_REPORT' })
+    } catch {}
+  }
+}
+
+function describe(error) {
+  try {
+    return String(error && error.message)
+  } catch {
+    return 'an error that cannot be printed'
+  }
+}
+
+/** `list` without the pair holding `listener`, by index (the app may have changed Array.prototype.filter). */
+function withoutListener(list, listener) {
+  const kept = []
+  for (let i = 0; i < list.length; i++) if (list[i][1] !== listener) kept[kept.length] = list[i]
+  return kept
+}
+
 function add(event, listener) {
   process.on(event, listener)
-  added.push([event, listener])
+  added[added.length] = [event, listener]
 }
 
 /** Removes every listener `install` added and that is still there. */
 function uninstall() {
-  for (const [event, listener] of added) process.removeListener(event, listener)
+  for (let i = 0; i < added.length; i++) process.removeListener(added[i][0], added[i][1])
   added = []
 }
 

@@ -19,7 +19,7 @@ function onExit() {
     reportLeaks([...created], settings)
   } catch (error) {
     try {
-      process.emitWarning(`tempdir-leaks: the report at exit failed: ${error?.message ?? error}`, { code: 'TEMPDIR_LEAKS_REPORT' })
+      process.emitWarning(`tempdir-leaks: the report at exit failed: ${String(error?.message ?? error)}`, { code: 'TEMPDIR_LEAKS_REPORT' })
     } catch {}
   }
 }
@@ -30,11 +30,15 @@ function onNewListener(event, listener) {
 }
 
 function keepLast() {
-  if (active.size === 0) return
-  const listeners = process.listeners('exit')
-  if (listeners[listeners.length - 1] === onExit) return
-  process.removeListener('exit', onExit)
-  process.on('exit', onExit)
+  try {
+    if (active.size === 0) return
+    const listeners = process.listeners('exit')
+    if (listeners[listeners.length - 1] === onExit) return
+    process.removeListener('exit', onExit)
+    process.on('exit', onExit)
+  } catch {
+    // A microtask of ours must not throw into the app (an app that changed Set.prototype, say).
+  }
 }
 
 /** Removes the SIGINT/SIGTERM/SIGHUP listeners, while they are there. */

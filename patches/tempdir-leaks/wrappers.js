@@ -21,15 +21,17 @@ function callbackWrapper(self) {
   return function mkdtempWrapper(original, thisArg, args) {
     const at = typeof args[1] === 'function' ? 1 : 2
     const callback = args[at]
-    if (typeof callback !== 'function') return original.apply(thisArg, args)
+    if (typeof callback !== 'function') return Reflect.apply(original, thisArg, args)
     const site = captureSite(self())
     const options = at === 2 ? args[1] : undefined
-    const copy = args.slice()
+    // Copied by index, and called through Reflect.apply: the app may have changed Array.prototype or Function.prototype.apply.
+    const copy = []
+    for (let i = 0; i < args.length; i++) copy[i] = args[i]
     copy[at] = function mkdtempCallback(error, folder) {
       if (error == null) record(folder, options, site)
       return Reflect.apply(callback, this, arguments)
     }
-    return original.apply(thisArg, copy)
+    return Reflect.apply(original, thisArg, copy)
   }
 }
 
@@ -37,7 +39,7 @@ function callbackWrapper(self) {
 function syncWrapper(self) {
   return function mkdtempSyncWrapper(original, thisArg, args) {
     const site = captureSite(self())
-    const folder = original.apply(thisArg, args)
+    const folder = Reflect.apply(original, thisArg, args)
     record(folder, args[1], site)
     return folder
   }
@@ -50,7 +52,7 @@ function syncWrapper(self) {
 function promiseWrapper(self, pathOf = (folder) => folder) {
   return function mkdtempPromiseWrapper(original, thisArg, args) {
     const site = captureSite(self())
-    const result = original.apply(thisArg, args)
+    const result = Reflect.apply(original, thisArg, args)
     if (result === null || typeof result !== 'object' || typeof result.then !== 'function') return result
     return result.then((folder) => {
       record(pathOf(folder), args[1], site)

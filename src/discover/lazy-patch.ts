@@ -1,5 +1,7 @@
 // A manifest entry as a post-import hook: the patch module is read only when its target first loads.
 import { patchLoadFailed } from '../errors'
+import { describeThrown } from '../printable'
+import { primordials } from '../primordials'
 import type { PostImportHook } from '../hooks/hook-types'
 import type { ManifestEntry, PatchPackage } from './manifest'
 import { checkPlannedEntry } from './planned-entry'
@@ -32,11 +34,11 @@ function loadPatchFunction(pkg: PatchPackage, entry: ManifestEntry): PatchFuncti
   try {
     loaded = require(entry.module) as Record<string, unknown>
   } catch (error) {
-    throw patchLoadFailed(pkg.name, entry.target, entry.module, `requiring it threw ${(error as Error)?.message ?? String(error)}`, error)
+    throw patchLoadFailed(pkg.name, entry.target, entry.module, `requiring it threw ${describeThrown(error)}`, error)
   }
   const fn = loaded?.[entry.exportName] ?? (entry.exportName === 'patch' && typeof loaded === 'function' ? loaded : undefined)
   if (typeof fn !== 'function') {
-    const has = loaded && typeof loaded === 'object' ? Object.keys(loaded).join(', ') || 'nothing' : typeof loaded
+    const has = loaded && typeof loaded === 'object' ? primordials.ArrayPrototypeJoin(primordials.ObjectKeys(loaded), ', ') || 'nothing' : typeof loaded
     throw patchLoadFailed(pkg.name, entry.target, entry.module, `it has no function export "${entry.exportName}" (it exports: ${has})`)
   }
   return fn as PatchFunction

@@ -1,8 +1,10 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { realpathSync, statSync } from 'node:fs'
+import { realpathSync } from 'node:fs'
 import { isAbsolute, resolve, sep } from 'node:path'
 import { readRegularFileText } from '../config/read-regular-file'
-import { badManifest, type PatchrunError } from '../errors'
+import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
+import { describeThrown } from '../printable'
+import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../hooks/target'
 import { isValidRange } from '../hooks/version-range'
 
@@ -30,12 +32,23 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
   let json: Record<string, unknown>
+  const file = resolve(dir, 'package.json')
+  let text: string
   try {
     // A FIFO named package.json must not hang the app: a regular file of sane size only.
-    json = JSON.parse(readRegularFileText(resolve(dir, 'package.json'), 16 * 1024 * 1024)) as Record<string, unknown>
+    text = readRegularFileText(file, 16 * 1024 * 1024)
   } catch (error) {
-    throw badManifest(dir, 'package.json', `it could not be read as JSON (${(error as Error).message})`)
+    // EMFILE, EACCES, EISDIR…: what it is, not "invalid manifest".
+    const code = systemErrorCode(error)
+    if (code !== undefined) throw patchUnreadable(file, code, error)
+    throw badManifest(dir, 'package.json', `it could not be read (${describeThrown(error)})`)
   }
+  try {
+    json = JSON.parse(text) as Record<string, unknown>
+  } catch (error) {
+    throw badManifest(dir, 'package.json', `it could not be read as JSON (${describeThrown(error)})`)
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badManifest(dir, 'package.json', `expected a JSON object, got ${describeType(json)}`)
   const list = json.patchrunPatches
   if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
   if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeType(list)}`)
@@ -67,7 +80,7 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const outside = describeOutside(dir, entry.module)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
   const modulePath = resolve(dir, entry.module)
-  if (!isFile(modulePath)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
+  if (!probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
   const escaped = describeEscape(dir, modulePath)
   if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
@@ -108,14 +121,6 @@ function describeEscape(dir: string, modulePath: string): string | undefined {
     return undefined // it was just found to be a file; a realpath failing now is left to the require
   }
   return realFile.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep) ? undefined : `is a symlink to ${realFile}, outside its package`
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
 }
 
 function describeType(value: unknown): string {

@@ -1,8 +1,8 @@
 // Finds a patch package's directory from its name, the way wrapt finds entry points: by convention.
-import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { badPatchName, patchNotFound } from '../errors'
 import { describeBadPatchName, isPathName } from '../config/patch-name'
+import { probePath } from './read-problem'
 import { warnIfShadowsBundled } from './shadowed-name'
 
 /**
@@ -30,7 +30,7 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
   if (bad !== undefined) throw badPatchName(bad)
   if (isPathName(name)) {
     const dir = resolve(base, name)
-    if (existsSync(join(dir, 'package.json'))) return dir
+    if (probePath(join(dir, 'package.json'), false)) return dir
     throw patchNotFound(name, [join(dir, 'package.json')])
   }
   const searched: string[] = []
@@ -46,7 +46,7 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
   }
   // The patches that ship with patchrun answer to their short name when no installed package claims it.
   const bundled = join(ownDir, 'patches', name)
-  if (!name.startsWith('@') && !name.includes('/') && existsSync(join(bundled, 'package.json'))) return bundled
+  if (!name.startsWith('@') && !name.includes('/') && probePath(join(bundled, 'package.json'), false)) return bundled
   searched.push(`patchrun's own patches/${name}`)
   throw patchNotFound(name, searched)
 }
@@ -57,7 +57,7 @@ function findInNodeModules(name: string, from: string): string | undefined {
   for (;;) {
     if (!dir.endsWith('node_modules')) {
       const candidate = join(dir, 'node_modules', name)
-      if (existsSync(join(candidate, 'package.json'))) return candidate
+      if (probePath(join(candidate, 'package.json'), false)) return candidate
     }
     const parent = dirname(dir)
     if (parent === dir) return undefined

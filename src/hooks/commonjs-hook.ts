@@ -4,6 +4,11 @@ import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
+import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
+
+// Captured now (the preload), as the app may change Function.prototype.call/apply or Map.prototype later.
+const { ReflectApply, MapPrototypeGet, MapPrototypeHas } = primordials
 
 interface InternalModule {
   exports: unknown
@@ -55,9 +60,9 @@ export function installBuiltinRequireHook(registry: Registry): void {
   const originalGetBuiltin = process.getBuiltinModule
   if (typeof originalGetBuiltin === 'function') {
     process.getBuiltinModule = function getBuiltinModule(id: string) {
-      const exports = originalGetBuiltin.call(process, id)
+      const exports = ReflectApply(originalGetBuiltin, process, [id])
       if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
-      const name = ids.get(id)
+      const name = MapPrototypeGet(ids, id)
       return name === undefined || exports === undefined ? exports : registry.onBuiltin(name, exports)
     } as typeof process.getBuiltinModule
   }
@@ -91,7 +96,7 @@ export function installPackageLoadHook(registry: Registry): void {
   const linked = registry.linked
   const hookModule = (module: InternalModule, filename: string): void => {
     const name = packageNameOf(filename, linked)
-    const pkg = name !== undefined && packages.has(name) ? packageFileOf(filename, linked) : undefined
+    const pkg = name !== undefined && MapPrototypeHas(packages, name) ? packageFileOf(filename, linked) : undefined
     if (pkg === undefined) return
     const esm = mayBeEsm(pkg.dir, filename)
     // `require(esm)` of a targeted package loads its ES modules inside load(): the ESM hooks must be
@@ -104,13 +109,13 @@ export function installPackageLoadHook(registry: Registry): void {
         const body = registry.bodyStarted(filename, pkg)
         let result: unknown
         try {
-          result = this._compile(...args)
+          result = ReflectApply(this._compile, this, args)
         } catch (error) {
           registry.bodyEnded(body, true, error)
           throw error
         }
         registry.bodyEnded(body, false)
-        registry.onCommonJS(this, filename, pkg)
+        withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
         return result
       })
       return
@@ -118,7 +123,7 @@ export function installPackageLoadHook(registry: Registry): void {
     setOwn(module, 'load', function load(this: InternalModule, file: string): void {
       removeOwn(this, 'load', load)
       this.load(file)
-      registry.onCommonJS(this, filename, pkg)
+      withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
     })
   }
   M._cache = new Proxy(M._cache, {

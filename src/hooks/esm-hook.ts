@@ -6,6 +6,11 @@ import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from './module-path'
 import { mayBeEsm } from './package-info'
 import type { Registry } from './registry'
+import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
+
+// From the preload's capture: this file loads when ESM hooks are first needed, maybe after the app changed built-ins.
+const { ReflectApply, MapPrototypeGet, MapPrototypeHas, MapPrototypeGetSize, SetPrototypeAdd, SetPrototypeHas, StringPrototypeStartsWith, StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
 
 interface ResolveResult {
   url: string
@@ -27,7 +32,7 @@ interface IitmHook {
 }
 
 /** Formats that may be a true ES module (undefined: Node decides at load, by syntax detection). */
-const MAYBE_ESM = new Set<string | null | undefined>(['module', 'module-typescript', undefined, null])
+const isMaybeEsm = (format: string | null | undefined): boolean => format === 'module' || format === 'module-typescript' || format == null
 
 /**
  * Installs the in-thread resolve hook (Node with `module.registerHooks`). It only looks at what each
@@ -37,7 +42,8 @@ const MAYBE_ESM = new Set<string | null | undefined>(['module', 'module-typescri
  */
 export function installSyncResolveHook(registry: Registry, iitmInThread: boolean): void {
   const registerHooks = (Module as unknown as { registerHooks: RegisterHooks }).registerHooks
-  const getBuiltin = process.getBuiltinModule.bind(process)
+  const getBuiltinModule = process.getBuiltinModule
+  const getBuiltin = (id: string): unknown => ReflectApply(getBuiltinModule, process, [id])
   const ids = registry.builtinIds
   const packages = registry.byPackage
   const esmTargets = new Set<string>()
@@ -47,10 +53,10 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
     resolve: function patchrunResolve(specifier, context, nextResolve) {
       const result = nextResolve(specifier, context)
       const url = result.url
-      if (url.startsWith('node:')) {
-        const name = ids.get(url)
+      if (StringPrototypeStartsWith(url, 'node:')) {
+        const name = MapPrototypeGet(ids, url)
         if (name !== undefined) registry.onBuiltin(name, getBuiltin(name))
-        else if (registry.byBuiltin.size > 0) {
+        else if (MapPrototypeGetSize(registry.byBuiltin) > 0) {
           // The builtin may load targeted ones (`http` loads `net`) when Node builds it, after this hook:
           // build it now, so they are patched before the importer's body runs.
           getBuiltin(url)
@@ -59,19 +65,22 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
         return result
       }
       const name = packageNameOfUrl(url, registry)
-      if (name === undefined || !packages.has(name) || !MAYBE_ESM.has(result.format)) return result
+      if (name === undefined || !MapPrototypeHas(packages, name) || !isMaybeEsm(result.format)) return result
       // require() of a file (require(esm) included) is the CommonJS hook's; iitm wraps imports only.
-      if (context.conditions?.includes('require') || !iitmInThread) return result
+      if ((context.conditions !== undefined && ArrayPrototypeIncludes(context.conditions, 'require')) || !iitmInThread) return result
       const file = fileURLToPath(url)
       const pkg = packageFileOf(file, registry.linked)
       if (pkg === undefined) return result
       // Node leaves the format open for a typeless package's .js (CommonJS, as packages without
       // "type": "module" are): the package.json decides, as it does for Node.
       if (result.format == null && !mayBeEsm(pkg.dir, file)) return result
-      if (!packages.get(name)!.some((r) => registry.matches(r.target, file, pkg, specifier))) return result
-      esmTargets.add(url)
+      const list = MapPrototypeGet(packages, name)!
+      let targeted = false
+      for (let i = 0; i < list.length && !targeted; i++) targeted = registry.matches(list[i]!.target, file, pkg, specifier)
+      if (!targeted) return result
+      SetPrototypeAdd(esmTargets, url)
       if (iitm !== undefined) return result // iitm's resolve runs before ours and wraps it.
-      iitm = startIitm(registry, (u) => esmTargets.has(u), registerHooks)
+      iitm = startIitm(registry, (u) => SetPrototypeHas(esmTargets, u), registerHooks)
       return iitm.resolveSync(specifier, context, nextResolve)
     },
   })
@@ -96,10 +105,10 @@ export function addIitmCallback(registry: Registry): void {
   }
   addHook(function patchrunModuleLoaded(url, namespace, specifier, format) {
     if (format !== undefined && format !== 'module' && format !== 'module-typescript') return
-    if (!url.startsWith('file:')) return
+    if (!StringPrototypeStartsWith(url, 'file:')) return
     const file = fileURLToPath(url)
     const pkg = packageFileOf(file, registry.linked)
-    if (pkg !== undefined) registry.onModule(namespace, file, pkg, specifier)
+    if (pkg !== undefined) withPristineBuiltins(registry.onModule, registry, [namespace, file, pkg, specifier])
   })
 }
 
@@ -108,16 +117,16 @@ export function addIitmCallback(registry: Registry): void {
  * escaping). Only with linked packages targeted is a URL turned into a path to be checked against them.
  */
 function packageNameOfUrl(url: string, registry: Registry): string | undefined {
-  if (!url.startsWith('file:')) return undefined
+  if (!StringPrototypeStartsWith(url, 'file:')) return undefined
   if (registry.linked.length > 0) return packageNameOf(fileURLToPath(url), registry.linked)
-  const at = url.lastIndexOf('/node_modules/')
+  const at = StringPrototypeLastIndexOf(url, '/node_modules/')
   if (at === -1) return undefined
   const start = at + '/node_modules/'.length
-  let end = url.indexOf('/', start)
+  let end = StringPrototypeIndexOf(url, '/', start)
   if (end === -1) return undefined
-  if (url.charCodeAt(start) === 64 /* @ */) {
-    end = url.indexOf('/', end + 1)
+  if (StringPrototypeCharCodeAt(url, start) === 64 /* @ */) {
+    end = StringPrototypeIndexOf(url, '/', end + 1)
     if (end === -1) return undefined
   }
-  return url.slice(start, end)
+  return StringPrototypeSlice(url, start, end)
 }

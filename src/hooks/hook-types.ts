@@ -1,6 +1,7 @@
 // The types a post-import hook and whoever registers it see: the hook, its context, the options, the handle, the outcome.
 import type { PatchrunError } from '../errors'
 import type { PatchToolkit } from '../undo/toolkit'
+import type { ReplacementExports } from '../undo/patch-result'
 
 export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
 
@@ -29,6 +30,12 @@ export interface HookContext extends PatchToolkit {
   readonly options: Readonly<Record<string, unknown>>
   /** Who registered the hook: the patch package (with `#index` when it has several entries), or the API's `patch`. */
   readonly patch: string
+  /**
+   * `return context.replace(value)`: `value` becomes the module's exports (CommonJS, builtins), whatever it
+   * is. A plain returned object still replaces them; a returned primitive, or a function for exports that
+   * are an object, is taken for an accident and only warned about (PATCHRUN_W_PATCH_RETURN).
+   */
+  readonly replace: (value: unknown) => ReplacementExports
 }
 
 /** Called once per loaded instance of its target, after the target's body ran and before any importer gets it. */

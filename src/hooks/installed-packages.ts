@@ -56,7 +56,11 @@ function findLookupDirs(): string[] {
       // not a file (`node -e`, a REPL): the working directory alone
     }
   }
-  starts.push(process.cwd())
+  try {
+    starts.push(process.cwd())
+  } catch {
+    // The working directory was deleted before the app started: the entry point's directory alone.
+  }
   const seen = new Set<string>()
   const dirs: string[] = []
   for (const start of starts) {

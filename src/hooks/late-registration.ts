@@ -1,5 +1,7 @@
 // Late registration: a hook registered after its target loaded runs at once on it, and a warning says so.
+import { echo } from '../echo'
 import { WarningCode } from '../errors'
+import { emitPatchrunWarning } from '../warn'
 import { packageFileOf } from './module-path'
 import type { Registration } from './registration'
 import type { Registry } from './registry'
@@ -42,10 +44,10 @@ function loadedBuiltins(): readonly string[] {
 
 /** PATCHRUN_W_LATE: who may hold unpatched references, and how to register in time. */
 function warnLate(target: string, importers: readonly string[]): void {
-  const who = importers.length > 0 ? ` It was already required by: ${importers.join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
-  process.emitWarning(
-    `"${target}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
+  const who = importers.length > 0 ? ` It was already required by: ${importers.map((file) => echo(file)).join(', ')}; these may hold unpatched references.` : ' Modules that imported it earlier may hold unpatched references.'
+  emitPatchrunWarning(
+    WarningCode.Late,
+    `"${echo(target)}" was already loaded when its post-import hook was registered; the hook ran at once on the loaded module.${who} ` +
       'Register hooks from a preload (node --require patchrun/register or --import patchrun/loader) so they run before the app.',
-    { type: 'PatchrunWarning', code: WarningCode.Late },
   )
 }

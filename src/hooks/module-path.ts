@@ -1,5 +1,9 @@
 // Cheap, allocation-light reading of which package a loaded file belongs to, from its path alone.
 import { sep } from 'node:path'
+import { primordials } from '../primordials'
+
+// Captured at preload: this runs for every module the app loads, after the app may have changed String.prototype.
+const { StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith, StringPrototypeSplit, ArrayPrototypeJoin } = primordials
 
 const NODE_MODULES = `${sep}node_modules${sep}`
 const NO_LINKS: readonly LinkedPackage[] = []
@@ -36,40 +40,41 @@ export function packageNameOf(file: string, linked: readonly LinkedPackage[]): s
     const link = linkedPackageOf(file, linked)
     if (link !== undefined) return link.name
   }
-  const at = file.lastIndexOf(NODE_MODULES)
+  const at = StringPrototypeLastIndexOf(file, NODE_MODULES)
   if (at === -1) return undefined
   const start = at + NODE_MODULES.length
-  let end = file.indexOf(sep, start)
+  let end = StringPrototypeIndexOf(file, sep, start)
   if (end === -1) return undefined
-  if (file.charCodeAt(start) === 64 /* @ */) {
-    end = file.indexOf(sep, end + 1)
+  if (StringPrototypeCharCodeAt(file, start) === 64 /* @ */) {
+    end = StringPrototypeIndexOf(file, sep, end + 1)
     if (end === -1) return undefined
   }
-  const name = file.slice(start, end)
-  return sep === '/' ? name : name.replace('\\', '/')
+  const name = StringPrototypeSlice(file, start, end)
+  return sep === '/' ? name : ArrayPrototypeJoin(StringPrototypeSplit(name, '\\'), '/')
 }
 
 /** The full picture, computed only once a file is known to sit in a targeted package. */
 export function packageFileOf(file: string, linked: readonly LinkedPackage[]): PackageFile | undefined {
   const link = linked.length > 0 ? linkedPackageOf(file, linked) : undefined
   if (link !== undefined) {
-    return { name: link.name, dir: link.root.slice(0, -1), relative: toSlashes(file.slice(link.root.length)), linkedFrom: link.linkedFrom }
+    return { name: link.name, dir: StringPrototypeSlice(link.root, 0, -1), relative: toSlashes(StringPrototypeSlice(file, link.root.length)), linkedFrom: link.linkedFrom }
   }
   const name = packageNameOf(file, NO_LINKS)
   if (name === undefined) return undefined
-  const at = file.lastIndexOf(NODE_MODULES)
-  const dir = file.slice(0, at + NODE_MODULES.length + name.length)
-  return { name, dir, relative: toSlashes(file.slice(dir.length + 1)) }
+  const at = StringPrototypeLastIndexOf(file, NODE_MODULES)
+  const dir = StringPrototypeSlice(file, 0, at + NODE_MODULES.length + name.length)
+  return { name, dir, relative: toSlashes(StringPrototypeSlice(file, dir.length + 1)) }
 }
 
 /** The linked package a file is in; a file in the link's own node_modules belongs to that dependency. */
 function linkedPackageOf(file: string, linked: readonly LinkedPackage[]): LinkedPackage | undefined {
-  for (const link of linked) {
-    if (file.startsWith(link.root) && file.indexOf(NODE_MODULES, link.root.length - 1) === -1) return link
+  for (let i = 0; i < linked.length; i++) {
+    const link = linked[i]!
+    if (StringPrototypeStartsWith(file, link.root) && StringPrototypeIndexOf(file, NODE_MODULES, link.root.length - 1) === -1) return link
   }
   return undefined
 }
 
 function toSlashes(relative: string): string {
-  return sep === '/' ? relative : relative.split(sep).join('/')
+  return sep === '/' ? relative : ArrayPrototypeJoin(StringPrototypeSplit(relative, sep), '/')
 }

@@ -2,6 +2,10 @@
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { PackageFile } from './module-path'
+import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
+
+const { MapPrototypeGet, MapPrototypeHas, MapPrototypeSet, JSONParse, StringPrototypeEndsWith, StringPrototypeIndexOf } = primordials
 import { resolveExportsFiles } from './package-exports'
 import { SUBPATH_SUFFIXES } from './target'
 
@@ -15,21 +19,25 @@ const facts = new Map<string, PackageFacts>()
 const mains = new Map<string, string | undefined>()
 
 function readPackageFacts(dir: string): PackageFacts {
-  let found = facts.get(dir)
+  let found = MapPrototypeGet(facts, dir)
   if (found !== undefined) return found
-  let json: { version?: unknown; type?: unknown; exports?: unknown } = {}
-  try {
-    json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-  } catch {
-    // unreadable: no version, no type
-  }
+  // Read with the built-ins of the preload (pristine.ts): Node's own fs code is not immune to an app's changes.
+  const json = withPristineBuiltins(readPackageJson, undefined, [dir])
   found = {
     version: typeof json.version === 'string' ? json.version : undefined,
     type: typeof json.type === 'string' ? json.type : undefined,
     exports: json.exports,
   }
-  facts.set(dir, found)
+  MapPrototypeSet(facts, dir, found)
   return found
+}
+
+function readPackageJson(dir: string): { version?: unknown; type?: unknown; exports?: unknown } {
+  try {
+    return JSONParse(readFileSync(join(dir, 'package.json'), 'utf8')) ?? {}
+  } catch {
+    return {} // unreadable: no version, no type
+  }
 }
 
 /** The `version` in the package's own package.json, or undefined when it has none or cannot be read. */
@@ -39,7 +47,7 @@ export function readPackageVersion(dir: string): string | undefined {
 
 /** Whether a file of this package may be an ES module (its `"type"` says so, or it is `.mjs`). */
 export function mayBeEsm(dir: string, file: string): boolean {
-  return file.endsWith('.mjs') || readPackageFacts(dir).type === 'module'
+  return StringPrototypeEndsWith(file, '.mjs') || readPackageFacts(dir).type === 'module'
 }
 
 /**
@@ -48,16 +56,20 @@ export function mayBeEsm(dir: string, file: string): boolean {
  * link to it), so a nested copy resolves to itself and not to a hoisted twin.
  */
 export function resolvePackageMain({ dir, name, linkedFrom }: PackageFile): string | undefined {
-  if (mains.has(dir)) return mains.get(dir)
+  if (MapPrototypeHas(mains, dir)) return MapPrototypeGet(mains, dir)
   let main: string | undefined
-  const container = linkedFrom ?? dirname(dirname(name.includes('/') ? dirname(dir) : dir))
-  try {
-    main = require.resolve(name, { paths: [container] })
-  } catch {
-    main = undefined
-  }
-  mains.set(dir, main)
+  const container = linkedFrom ?? dirname(dirname(StringPrototypeIndexOf(name, '/') !== -1 ? dirname(dir) : dir))
+  main = withPristineBuiltins(resolveFrom, undefined, [name, container])
+  MapPrototypeSet(mains, dir, main)
   return main
+}
+
+function resolveFrom(name: string, container: string): string | undefined {
+  try {
+    return require.resolve(name, { paths: [container] })
+  } catch {
+    return undefined
+  }
 }
 
 const exported = new Map<string, readonly string[]>()

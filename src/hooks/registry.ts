@@ -10,7 +10,11 @@ import { applyPatch, removePatch, type Application } from '../undo/application'
 import { createRegistration, type Registration } from './registration'
 import { describeBuiltin, describePackageModule, runHooks, toPatchFailure } from './run-hooks'
 import { runIfAlreadyLoaded } from './late-registration'
-import { describeThrown, recordUnfinished, type RunningBody } from './unfinished-body'
+import { recordUnfinished, type RunningBody } from './unfinished-body'
+import { describeThrown, stackOf } from '../printable'
+import { emitPatchrunWarning } from '../warn'
+import { mapKeys, primordials, setValues } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
 import { DualEntries } from './dual-entry'
 import { checkSubpathTargets } from './missing-target'
 import type { InternalRegisterOptions, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
@@ -135,13 +139,18 @@ export class Registry {
 
   /** A targeted builtin was required, imported or fetched with getBuiltinModule; returns what the caller gets. */
   onBuiltin(name: string, exports: unknown): unknown {
-    const list = this.byBuiltin.get(name)
+    const { MapPrototypeGet } = primordials
+    const replacements = this.builtinReplacements
+    const replaced = replacements === undefined ? undefined : MapPrototypeGet(replacements, name)
+    if (replaced !== undefined && exports === replaced) return replaced
+    const list = MapPrototypeGet(this.byBuiltin, name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
       this.patchedBuiltins.add(name)
-      const replaced = runHooks(this, list, exports, exports, describeBuiltin)
-      if (replaced !== exports) (this.builtinReplacements ??= new Map()).set(name, replaced)
+      const result = runHooks(this, list, exports, exports, describeBuiltin)
+      if (result !== exports) primordials.MapPrototypeSet((this.builtinReplacements ??= new primordials.Map()), name, result)
     }
-    return this.builtinReplacements?.get(name) ?? exports
+    const current = this.builtinReplacements === undefined ? undefined : MapPrototypeGet(this.builtinReplacements, name)
+    return current ?? exports
   }
 
   /** Node's list of the builtins (and internals) it has loaded, in order; it only grows. */
@@ -157,11 +166,12 @@ export class Registry {
     const list = this.loadList
     const from = this.loadListSeen
     this.loadListSeen = list.length
+    const { StringPrototypeStartsWith, StringPrototypeSlice, MapPrototypeHas } = primordials
     for (let i = from; i < list.length; i++) {
       const entry = list[i]!
-      if (!entry.startsWith('NativeModule ')) continue
-      const name = entry.slice('NativeModule '.length)
-      if (!this.byBuiltin.has(name)) continue
+      if (!StringPrototypeStartsWith(entry, 'NativeModule ')) continue
+      const name = StringPrototypeSlice(entry, 'NativeModule '.length)
+      if (!MapPrototypeHas(this.byBuiltin, name)) continue
       debug('builtin %s was loaded by another builtin', name)
       this.onBuiltin(name, require(name))
     }
@@ -169,7 +179,9 @@ export class Registry {
 
   /** Patches every targeted builtin now, before any ESM import of it (Node without in-thread hooks). */
   applyBuiltinsNow(): void {
-    for (const name of this.byBuiltin.keys()) {
+    const names = mapKeys(this.byBuiltin)
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!
       debug('patching builtin %s at start-up: this Node has no in-thread hook to see its ESM import', name)
       this.onBuiltin(name, require(name))
     }
@@ -177,17 +189,17 @@ export class Registry {
 
   /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body; `via` another loader than Node's. */
   onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile, via?: LoadedVia): void {
-    const list = this.byPackage.get(pkg.name)
+    const list = primordials.MapPrototypeGet(this.byPackage, pkg.name)
     if (list === undefined) return
-    this.notePackage(list, pkg)
-    const matching = list.filter((r) => this.matches(r.target, file, pkg, undefined))
+    withPristineBuiltins(this.notePackage, this, [list, pkg]) // new code on the load path: the built-ins of the preload (pristine.ts)
+    const matching = this.matching(list, file, pkg, undefined)
     if (matching.length === 0) return
     let exports = module.exports
     let format: ModuleFormat = 'commonjs'
     if (types.isModuleNamespaceObject(exports)) {
       // `require(esm)` hands out a read-only namespace: give the patch a writable copy, which
       // becomes what `require()` callers get. `import` callers are patched through the ESM hook.
-      exports = Object.assign({}, exports)
+      exports = primordials.ObjectAssign({}, exports)
       module.exports = exports
       format = 'module'
     }
@@ -199,9 +211,9 @@ export class Registry {
 
   /** A true ES module in a targeted package, wrapped by import-in-the-middle, finished its body. */
   onModule(namespace: object, file: string, pkg: PackageFile, specifier: string | undefined): void {
-    const list = this.byPackage.get(pkg.name)
+    const list = primordials.MapPrototypeGet(this.byPackage, pkg.name)
     if (list === undefined) return
-    this.notePackage(list, pkg)
+    withPristineBuiltins(this.notePackage, this, [list, pkg]) // new code on the load path: the built-ins of the preload (pristine.ts)
     const main = specifier === pkg.name || exportedFiles(pkg.dir, '').includes(pkg.relative)
     const reexported = main ? this.dual.reexportedMain(pkg.dir, namespace) : undefined
     const matching = list.filter((r) => {
@@ -234,20 +246,28 @@ export class Registry {
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
   bodyStarted(file: string, pkg: PackageFile): RunningBody {
     const body = { file, pkg }
-    this.running.add(body)
+    primordials.SetPrototypeAdd(this.running, body)
     return body
   }
 
   /** The body returned (its hooks run next) or threw (`threw`): the load failed, and the hooks never run. */
   bodyEnded(body: RunningBody, threw: boolean, error?: unknown): void {
-    this.running.delete(body)
+    primordials.SetPrototypeDelete(this.running, body)
     if (threw) recordUnfinished(this, body, `its body threw ${describeThrown(error)}`)
   }
 
   /** At exit: bodies still running are where the process exited (tsc's lib/_tsc.js calls process.exit in its body). */
   recordRunningAtExit(): void {
-    for (const body of this.running) recordUnfinished(this, body, 'the process exited inside its body')
-    this.running.clear()
+    const bodies = setValues(this.running)
+    for (let i = 0; i < bodies.length; i++) recordUnfinished(this, bodies[i]!, 'the process exited inside its body')
+    primordials.SetPrototypeClear(this.running)
+  }
+
+  /** The registrations of `list` whose target names `file` (without Array.prototype.filter: the app may have changed it). */
+  private matching(list: readonly Registration[], file: string, pkg: PackageFile, specifier: string | undefined): Registration[] {
+    const found: Registration[] = []
+    for (let i = 0; i < list.length; i++) if (this.matches(list[i]!.target, file, pkg, specifier)) primordials.ArrayPrototypePush(found, list[i]!)
+    return found
   }
 
   /** Whether `file` (or `specifier`, for an import) is what a package target names. */
@@ -325,7 +345,7 @@ export class Registry {
     this.problems.push(problem)
     this.reportSink?.('problem', problem)
     if (this.strict) throw error
-    process.emitWarning(error.message, { type: 'PatchrunWarning', code: error.code, detail: causeDetail(error) })
+    emitPatchrunWarning(error.code, error.message, causeDetail(error))
   }
 }
 
@@ -336,6 +356,6 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function causeDetail(error: PatchrunError): string | undefined {
-  const cause = error.cause
-  return cause instanceof Error && cause.stack ? `Cause: ${cause.stack}` : undefined
+  const stack = stackOf(error.cause)
+  return stack ? `Cause: ${stack}` : undefined
 }

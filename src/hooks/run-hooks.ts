@@ -9,6 +9,8 @@ import { readPackageVersion } from './package-info'
 import type { Registration } from './registration'
 import type { Registry } from './registry'
 import { findVersionMismatch } from './version-range'
+import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
 
 /** A loaded module as hooks see it, before the per-patch fields are added (and, for the record only, who loaded it). */
 export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format' | 'entry'> & { readonly via?: LoadedVia }
@@ -18,7 +20,12 @@ export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' |
  * exports: a hook that returns a value replaces them for the hooks after it and for importers.
  * A registration switched off by `unpatch` is recorded instead, so re-enabling it can patch the module.
  */
-export function runHooks(
+export function runHooks(...args: Parameters<typeof runHooksInPlace>): unknown {
+  // Patches, the toolkit and semver run with the built-ins the preload captured (pristine.ts).
+  return withPristineBuiltins(runHooksInPlace, undefined, args)
+}
+
+function runHooksInPlace(
   registry: Pick<Registry, 'recordOutcome' | 'applications' | 'fail'>,
   list: readonly Registration[],
   key: object,
@@ -27,10 +34,14 @@ export function runHooks(
   late = false,
   module?: { exports: unknown },
 ): unknown {
+  const { ArrayPrototypePush, WeakSetPrototypeHas, WeakSetPrototypeAdd } = primordials
   let details: ModuleDetails | undefined
-  for (const registration of list.slice()) {
-    if (registration.done.has(key)) continue
-    registration.done.add(key)
+  // A copy, indexed: a hook may register or unregister others, and the app may have changed Array.prototype.
+  const registrations = primordials.ArrayPrototypeSlice(list)
+  for (let r = 0; r < registrations.length; r++) {
+    const registration = registrations[r]!
+    if (WeakSetPrototypeHas(registration.done, key)) continue
+    WeakSetPrototypeAdd(registration.done, key)
     details ??= describe()
     const { version, file, format, via } = details
     const target = registration.target.spec
@@ -68,14 +79,14 @@ export function runHooks(
       replacement: undefined,
       builtin: registration.target.kind === 'builtin' ? registration.target.name : undefined,
     }
-    registry.applications.push(app)
+    ArrayPrototypePush(registry.applications, app)
     if (!registration.enabled) {
       debug('not applied %s: %s is unpatched', where, registration.patch)
       continue
     }
     try {
-      const result = applyPatch(app)
-      if (app.replacement !== undefined) exports = result
+      const replacement = applyPatch(app)
+      if (replacement !== undefined) exports = replacement
       debug('applied %s%s', where, version ? ` @ ${version}` : '')
       record('applied')
     } catch (error) {

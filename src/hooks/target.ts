@@ -1,5 +1,6 @@
 // What a target string names: a builtin (with or without `node:`), a package's main, or a file inside a package.
 import { isBuiltin } from 'node:module'
+import { primordials } from '../primordials'
 
 export type Target =
   | {
@@ -51,8 +52,9 @@ export function parseTarget(spec: unknown): Target | string {
  * names: by its path, or (`exported`) the files the package's `exports` map gives for that sub-path.
  */
 export function matchesSubpath(subpath: string, relative: string, exported: readonly string[] = []): boolean {
-  if (exported.includes(relative)) return true
-  if (!relative.startsWith(subpath)) return false
-  const suffix = relative.slice(subpath.length)
-  return SUBPATH_SUFFIXES.includes(suffix)
+  const { StringPrototypeStartsWith, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
+  if (ArrayPrototypeIncludes(exported, relative)) return true
+  if (!StringPrototypeStartsWith(relative, subpath)) return false
+  const suffix = StringPrototypeSlice(relative, subpath.length)
+  return ArrayPrototypeIncludes(SUBPATH_SUFFIXES, suffix)
 }

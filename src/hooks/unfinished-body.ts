@@ -3,6 +3,7 @@ import { debug } from '../debug'
 import type { PackageFile } from './module-path'
 import { readPackageVersion } from './package-info'
 import type { Registry } from './registry'
+import { primordials } from '../primordials'
 
 /** A targeted CommonJS file whose body is running. */
 export interface RunningBody {
@@ -13,7 +14,9 @@ export interface RunningBody {
 /** Records an `unfinished` outcome for each registration whose target is the body's file. */
 export function recordUnfinished(registry: Pick<Registry, 'byPackage' | 'matches' | 'recordOutcome'>, { file, pkg }: RunningBody, reason: string): void {
   const version = readPackageVersion(pkg.dir)
-  for (const registration of registry.byPackage.get(pkg.name) ?? []) {
+  const list = primordials.MapPrototypeGet(registry.byPackage, pkg.name) ?? []
+  for (let i = 0; i < list.length; i++) {
+    const registration = list[i]!
     if (!registry.matches(registration.target, file, pkg, undefined)) continue
     debug('unfinished %s → %s (%s): %s', registration.label, registration.target.spec, file, reason)
     registry.recordOutcome({ verdict: 'unfinished', patch: registration.label, target: registration.target.spec, version, file, format: 'commonjs', late: false, reason })

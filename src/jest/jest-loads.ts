@@ -4,6 +4,7 @@ import { WarningCode } from '../errors'
 import { packageFileOf, packageNameOf, type PackageFile } from '../hooks/module-path'
 import type { Registry } from '../hooks/registry'
 import { matchesSubpath } from '../hooks/target'
+import { emitPatchrunWarning } from '../warn'
 
 /** The package file, when `file` sits in a package some registration targets; one lastIndexOf for every other file. */
 function targetedPackageFile(registry: Registry, file: string): PackageFile | undefined {
@@ -53,6 +54,6 @@ export function noteJestEsm(registry: Registry, file: string): void {
       'CommonJS packages and builtins are patched in the same tests. Import the CommonJS build of the package, or test this patch under node --test or vitest (docs/test-runners.md).'
     debug('jest: %s', message)
     registry.problems.push(`[${WarningCode.JestEsm}] ${message}`)
-    process.emitWarning(message, { type: 'PatchrunWarning', code: WarningCode.JestEsm })
+    emitPatchrunWarning(WarningCode.JestEsm, message)
   }
 }

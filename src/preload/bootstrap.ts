@@ -5,9 +5,13 @@ import { findConfigCheaply } from '../config/find-config'
 import type { Plan } from '../config/plan'
 import { readPlan, removePlanVariables } from '../config/plan-transport'
 import { debug } from '../debug'
+import { echo } from '../echo'
+import { emitPatchrunWarning } from '../warn'
+import { warnNoCwd } from './no-cwd'
 import { resolvePatches } from '../discover/resolve-patches'
 import { PatchrunError, WarningCode } from '../errors'
 import { processState } from '../process-state'
+import { capturePristineBuiltins } from '../pristine'
 import { installPatches } from './install-patches'
 
 /**
@@ -34,8 +38,16 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
         // inherit it), and do what the preload does without one.
         warnBadPlan(read.problem)
         removePlanVariables(env)
+        let cwd: string
+        try {
+          cwd = process.cwd()
+        } catch {
+          // Deleted before the app started: the same as without a plan (start.ts).
+          if (parsePatchList(env.PATCHRUN_PATCHES).length > 0 || env.PATCHRUN_CONFIG) warnNoCwd(parsePatchList(env.PATCHRUN_PATCHES), env.PATCHRUN_CONFIG)
+          return
+        }
         // A named config (PATCHRUN_CONFIG) is read as named; else the search's, read as found (trust checks).
-        configFile = env.PATCHRUN_CONFIG ? { file: env.PATCHRUN_CONFIG } : { found: findConfigCheaply(process.cwd()) }
+        configFile = env.PATCHRUN_CONFIG ? { file: env.PATCHRUN_CONFIG } : { found: findConfigCheaply(cwd) }
         if (parsePatchList(env.PATCHRUN_PATCHES).length === 0 && configFile.file === undefined && configFile.found === undefined) return
       }
     }
@@ -58,6 +70,8 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
       }
     }
     registry.strict = plan.strict
+    // Before the app can change them: patches and semver will run with these (pristine.ts).
+    capturePristineBuiltins()
     debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
     // A plan read from the environment names files to require: each package's manifest is checked when
     // its first target loads, so a crafted plan cannot make the preload run a file no patch package names.
@@ -67,17 +81,18 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
     // Children and workers copy this environment: switch patchrun off for them.
     if (!plan.propagate) env.PATCHRUN_DISABLED = '1'
   } catch (error) {
+    // Anything else is a failure of patchrun itself: start.ts makes it a warning (preload-failed.ts).
     if (!(error instanceof PatchrunError)) throw error
-    process.stderr.write(`patchrun: [${error.code}] ${error.message}\n`)
+    process.stderr.write(`patchrun: [${error.code}] ${echo(error.message, 4000)}\n`)
     process.exit(exitStatus)
   }
 }
 
 function warnBadPlan(problem: string): void {
-  process.emitWarning(
+  emitPatchrunWarning(
+    WarningCode.Plan,
     `PATCHRUN_PLAN (the plan the patchrun command hands to the app) is not usable: ${problem}. It is ignored and removed ` +
       'from this process\'s environment; PATCHRUN_PATCHES and the config file apply instead. It usually comes from an ' +
       'environment copied out of a process that patchrun started: unset PATCHRUN_PLAN and PATCHRUN_PLAN_<n>.',
-    { type: 'PatchrunWarning', code: WarningCode.Plan },
   )
 }

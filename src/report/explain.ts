@@ -4,6 +4,7 @@ import { describeEnd, nameProcess } from './per-process'
 import { applyBundledVerdicts } from './bundled-verdicts'
 import type { ProcessReport } from './process-report'
 import { noteTestRunners } from './runner-notes'
+import { echo } from '../echo'
 
 export type Verdict = 'applied' | 'bundled' | 'skipped' | 'disabled' | 'never finished' | 'never loaded' | 'no such file' | 'late' | 'failed' | 'not found' | 'no report'
 
@@ -120,7 +121,8 @@ function describeMissing(outcomes: ReadonlyArray<{ verdict: string; reason?: str
 /** A plain text table, columns padded to their widest cell. */
 export function formatTable(rows: readonly ExplainRow[]): string {
   const header: ExplainRow = { patch: 'patch', target: 'target', verdict: 'verdict' as Verdict, detail: 'detail' }
-  const all = [header, ...rows]
+  // Names come from manifests, configs and the app: escaped and capped, as in warnings (echo.ts).
+  const all = [header, ...rows.map((r) => ({ patch: echo(r.patch), target: echo(r.target), verdict: r.verdict, detail: echo(r.detail, 1000) }))]
   const width = (key: 'patch' | 'target' | 'verdict') => Math.max(...all.map((r) => r[key].length))
   const widths = [width('patch'), width('target'), width('verdict')] as const
   return all

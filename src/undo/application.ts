@@ -4,6 +4,8 @@ import type { Change } from '../wrap'
 import type { PatchToolkit } from './toolkit'
 import type { SuspendedWrap } from '../wrap/suspend'
 import type { HookContext, PostImportHook } from '../hooks/hook-types'
+import { markReplacement, replacementOf } from './patch-result'
+import { primordials } from '../primordials'
 
 export interface Application {
   /** The patch's name, as `unpatch(name)` takes it: the patch package's name, or the API's `patch` option. */
@@ -30,13 +32,16 @@ export interface Application {
   readonly builtin: string | undefined
 }
 
-/** Runs the hook with a context whose toolkit journals into the application; returns what it returned. */
+/**
+ * Runs the hook with a context whose toolkit journals into the application; returns the exports it
+ * replaced the module's with, or undefined (see patch-result.ts for what a return value means).
+ */
 export function applyPatch(app: Application): unknown {
   const result = app.hook(app.exports, app.context)
   app.applied = true
-  if (result !== undefined && app.format !== 'module') app.replacement = result
+  app.replacement = replacementOf(result, app)
   syncIfBuiltin(app)
-  return result
+  return app.replacement
 }
 
 /**
@@ -63,12 +68,12 @@ export function removePatch(app: Application): void {
  * that changes its target by hand (the `../undo/` path resolves the same from the preload's bundle in
  * dist/preload: scripts/bundle-preload.cjs).
  */
-export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit>, changes: Change[], suspended: SuspendedWrap[]): HookContext {
+export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit | 'replace'>, changes: Change[], suspended: SuspendedWrap[]): HookContext {
   let toolkit: PatchToolkit | undefined
   const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
     ((...args: unknown[]) => {
       toolkit ??= (require('../undo/toolkit') as typeof import('./toolkit')).createToolkit(changes, suspended)
-      return (toolkit[key] as (...args: unknown[]) => unknown)(...args)
+      return primordials.ReflectApply(toolkit[key] as (...args: unknown[]) => unknown, undefined, args)
     }) as PatchToolkit[K]
   return {
     ...details,
@@ -77,6 +82,7 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
     unwrap: forward('unwrap'),
     isWrapped: forward('isWrapped'),
     getOriginal: forward('getOriginal'),
+    replace: markReplacement,
   }
 }
 

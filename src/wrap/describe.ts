@@ -6,6 +6,11 @@ import { isNamespaceLike } from './property'
  * getter or a Proxy trap on the owner never runs just to build an error message.
  */
 export function describeOwner(owner: unknown): string {
+  // Total: a function Proxy or a getter on `name` must not replace the error being described.
+  return safely(() => describeOwnerUnsafe(owner), 'an object that cannot be described')
+}
+
+function describeOwnerUnsafe(owner: unknown): string {
   if (owner === null) return 'null'
   if (typeof owner === 'function') return `${isClass(owner) ? 'class' : 'function'} ${owner.name || '(anonymous)'}`
   if (typeof owner !== 'object') return `${typeof owner} ${String(owner)}`
