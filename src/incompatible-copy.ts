@@ -1,4 +1,5 @@
 // The one warning a copy of patchrun prints when another, incompatible copy already holds the process's state.
+import { ownFile } from './own-file'
 import { echo } from './echo'
 import { WarningCode } from './errors'
 import { STATE_VERSION, type ProcessState } from './state'
@@ -21,7 +22,7 @@ export function warnIncompatible(state: unknown, what: string): void {
   }
   emitPatchrunWarning(
     WarningCode.IncompatibleCopy,
-    `two incompatible copies of patchrun are loaded in this process: ${theirs} started first, and this one (state version ${STATE_VERSION}, ${echo(__filename)}) cannot share its state; ${what}. ` +
+    `two incompatible copies of patchrun are loaded in this process: ${theirs} started first, and this one (state version ${STATE_VERSION}, ${echo(ownFile())}) cannot share its state; ${what}. ` +
       'Use one copy: start the app with the patchrun the app depends on (npx patchrun, or node --require <that copy>/register), or align their versions.',
   )
 }

@@ -1,4 +1,5 @@
 // This copy's way to the process-wide state: the first copy of patchrun to load creates the registry; an incompatible one keeps its own.
+import { ownFile } from './own-file'
 import { Registry } from './hooks/registry'
 import { warnIncompatible } from './incompatible-copy'
 import { getState, isCompatibleState, STATE_VERSION, type ProcessState } from './state'
@@ -19,5 +20,5 @@ export function processState(): ProcessState {
 }
 
 function createState(): ProcessState {
-  return { version: STATE_VERSION, createdBy: __filename, registry: new Registry(), preloaded: undefined }
+  return { version: STATE_VERSION, createdBy: ownFile(), registry: new Registry(), preloaded: undefined }
 }

@@ -263,14 +263,14 @@ describe('one reader: every odd file is one PATCHRUN_E_CONFIG, for the preload a
     const script = `console.log(JSON.stringify({ found: require(${JSON.stringify(path.join(ROOT, 'dist', 'config', 'find-config.js'))}).findConfigCheaply(${JSON.stringify(dir)}) ?? null }))`
     const search = spawnClean(['-e', script], tempDir(t), {}, {})
     assert.deepEqual(search.json, { found: null }, show(search))
-    // As a patch package's manifest: PATCHRUN_E_MANIFEST, and the app runs on.
+    // As a patch package's manifest: the file cannot be read as one (PATCHRUN_E_PATCH_READ, not a manifest error), and the app runs on.
     const cwd = tempDir(t)
     const patched = preload(cwd, { PATCHRUN_PATCHES: dir })
     assert.equal(patched.status, 0, show(patched))
-    assert.match(patched.stderr, /\[PATCHRUN_E_MANIFEST\].*FIFO/, show(patched))
+    assert.match(patched.stderr, /\[PATCHRUN_E_PATCH_READ\].*FIFO/, show(patched))
     const list = cli(cwd, ['list', '--patches', dir])
     assert.equal(list.status, 1, show(list))
-    assert.match(list.stdout, /error \[PATCHRUN_E_MANIFEST\].*FIFO/, show(list))
+    assert.match(list.stdout, /error \[PATCHRUN_E_PATCH_READ\].*FIFO/, show(list))
   })
 
   test('a symlink loop, a directory named by --config, a file over 1 MiB', (t) => {
