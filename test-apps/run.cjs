@@ -27,6 +27,13 @@ for (const name of ['express', 'fastify', 'prettier', 'typescript']) {
 }
 
 /** The machine's npm, run by the node under test: its npm-cli.js, found through `npm` on PATH. */
+/** A file for `explain --json FILE` in a temporary directory removed when the process exits. */
+function explainFile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-apps-explain-'))
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  return path.join(dir, 'report.json')
+}
+
 function findNpmCli() {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, 'npm')
@@ -165,11 +172,13 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
 
     // explain: the same run, and a verdict for every patch and target.
     const bare = await run([...prettier, '--check', 'fixtures/prettier/clean'])
-    const explained = await run([NODE, BIN, 'explain', '--json', '--patches', PATCHES, '--', ...prettier, '--check', 'fixtures/prettier/clean'])
+    // `--json FILE`: the report goes to the file, and the app's own stdout and stderr stay as they are.
+    const jsonFile = explainFile()
+    const explained = await run([NODE, BIN, 'explain', '--json', jsonFile, '--patches', PATCHES, '--', ...prettier, '--check', 'fixtures/prettier/clean'])
     assert.equal(explained.code, 0, explained.stderr)
     assert.equal(explained.stderr, bare.stderr)
-    assert.ok(explained.stdout.startsWith(bare.stdout), explained.stdout)
-    const report = JSON.parse(explained.stdout.slice(bare.stdout.length))
+    assert.equal(explained.stdout, bare.stdout)
+    const report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'))
     assert.deepEqual(report.exit, { code: 0, signal: null })
     // prettier/index.mjs is a true ES module reached by import() from the CommonJS CLI (through
     // import-in-the-middle: in-thread on Node 24, its loader thread on Node 20); a piped stdout loads net.
@@ -221,10 +230,12 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
       // target's body has executed). The typescript main is probed in the worker_threads test.
       assert.deepEqual(broken.patched.probes, [])
       // explain says so: lib/tsc.js began, and the process exited inside it.
-      const explained = await run([NODE, BIN, 'explain', '--json', '--patches', PATCHES, '--', ...tsc, '-p', 'fixtures/tsc/broken'])
+      const jsonFile = explainFile()
+      const explained = await run([NODE, BIN, 'explain', '--json', jsonFile, '--patches', PATCHES, '--', ...tsc, '-p', 'fixtures/tsc/broken'])
       assert.equal(explained.code, 2, explained.stderr)
       assert.equal(explained.stderr, broken.bare.stderr)
-      const report = JSON.parse(explained.stdout.slice(broken.bare.stdout.length))
+      assert.equal(explained.stdout, broken.bare.stdout)
+      const report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'))
       const tscRow = report.patches.find((r) => r.target === 'typescript/lib/tsc.js')
       assert.deepEqual(tscRow, {
         patch: `${PROBE_NAME}#4`,
