@@ -6,6 +6,7 @@
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
+const os = require('node:os')
 const path = require('node:path')
 const { FIXTURES, runNode } = require('./helpers.cjs')
 
@@ -62,3 +63,27 @@ for (const sourceMaps of [true, false]) {
     })
   }
 }
+
+test('an awaited frame (`async file:...`, `async node:internal/...`) is a file, not a word; `ignore` matches library frames under the app', () => {
+  const file = path.join(APP, 'awaited.mjs')
+  const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('SITE-AWAITED')) + 1
+  const shown = (result) => `\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`
+  const plain = runNode({ args: ['awaited.mjs'], cwd: APP, preload: 'import', env: { PATCHRUN_PATCHES: 'socket-lifecycle' } })
+  assert.equal(plain.status, 0, shown(plain))
+  const clients = readTables(plain.stderr).sockets.filter((s) => s.kind === 'socket' && !s.openedAt.startsWith('accepted by'))
+  assert.equal(clients.length, 1, shown(plain))
+  assert.ok(clients[0].openedAt.startsWith(`${file}:${line}:`), `the app's awaited line, as a path: ${clients[0].openedAt}${shown(plain)}`)
+  // The library's frame is not shown, yet `ignore` names it: the client goes, the server and the socket it
+  // accepted stay.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-sites-ignore-'))
+  try {
+    const config = path.join(dir, 'patchrun.json')
+    fs.writeFileSync(config, JSON.stringify({ patches: [{ name: 'socket-lifecycle', options: { ignore: ['node_modules/awaited-lib/'] } }] }))
+    var ignored = runNode({ args: ['awaited.mjs'], cwd: APP, preload: 'import', env: { PATCHRUN_CONFIG: config } })
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  assert.equal(ignored.status, 0, shown(ignored))
+  const rows = readTables(ignored.stderr).sockets
+  assert.deepEqual(rows.map((r) => (r.openedAt.startsWith('accepted by') ? 'accepted' : r.kind)).sort(), ['accepted', 'server'], shown(ignored))
+})

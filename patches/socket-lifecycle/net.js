@@ -92,8 +92,10 @@ function reportAtEnd(reason) {
   if (built.open.length > 0 || options.always) writeReport(built, options.report)
 }
 
+const NO_SITE = { frames: [], opener: undefined, libraries: [] }
+
 function trackClient(socket, args) {
-  const { frames, opener } = options.stacks ? captureSite() : { frames: [], opener: undefined }
+  const { frames, opener, libraries } = options.stacks ? captureSite() : NO_SITE
   tracker.track(socket, {
     kind: 'socket',
     openedAt: Date.now(),
@@ -101,6 +103,7 @@ function trackClient(socket, args) {
     via: undefined,
     opener,
     site: frames,
+    libraries,
     bytes: numberOr(socket.bytesRead) + numberOr(socket.bytesWritten),
   })
   startSampler()
@@ -108,6 +111,7 @@ function trackClient(socket, args) {
 
 function trackServer(server, args) {
   const first = args[0]
+  const { frames, libraries } = options.stacks ? captureSite() : NO_SITE
   tracker.track(server, {
     kind: 'server',
     openedAt: Date.now(),
@@ -115,7 +119,8 @@ function trackServer(server, args) {
     closeCalledAt: undefined,
     // The address its accepted sockets report, read once per listen (see onAccepted).
     acceptedOn: undefined,
-    site: options.stacks ? captureSite().frames : [],
+    site: frames,
+    libraries,
   })
 }
 
@@ -136,6 +141,7 @@ function onAccepted(message) {
       local: address,
       via: `accepted by ${address ?? 'a server'}`,
       site: serverRecord?.site ?? [],
+      libraries: serverRecord?.libraries ?? [],
       bytes: numberOr(socket.bytesRead) + numberOr(socket.bytesWritten),
     })
     startSampler()

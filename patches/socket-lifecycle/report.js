@@ -18,15 +18,17 @@ function buildReport(reason, { idleMs, ignore }) {
     } catch {
       continue // a half-built or exotic object: leave it out rather than fail the app's exit
     }
-    if (row !== undefined && !isIgnored(row, ignore)) open.push(row)
+    if (row !== undefined && !isIgnored(row, record, ignore)) open.push(row)
   }
   open.sort((a, b) => (a.kind === b.kind ? b.ageMs - a.ageMs : a.kind === 'server' ? -1 : 1))
   return { reason, pid: process.pid, time: new Date(now).toISOString(), idleMs, open, idle: open.filter((r) => r.idle).length }
 }
 
-function isIgnored(row, ignore) {
+function isIgnored(row, record, ignore) {
   if (ignore.length === 0) return false
-  const where = [row.local, row.remote, formatOrigin(row)]
+  // Every kept frame, the library frames under the app's call included: tsx opens its IPC pipe from its own
+  // code, which an app frame may sit above.
+  const where = [row.local, row.remote, formatOrigin(row), ...(record.site ?? []), ...(record.libraries ?? [])]
   return ignore.some((text) => where.some((value) => typeof value === 'string' && value.includes(text)))
 }
 

@@ -15,7 +15,7 @@ const OPENERS = [
 ]
 
 /**
- * Where the current call comes from: `{ frames, opener }`. `frames` are the first few app frames as
+ * Where the current call comes from: `{ frames, opener, libraries }`. `frames` are the first few app frames as
  * `fn (file:line:col)` strings (outside node_modules, Node's own `node:` files and patchrun): the line a
  * user wants, not the library that made the call for it; when the stack has no app frame, the first
  * library frames. `opener` names fetch/undici when they opened it (fetch connects later, from undici's own
@@ -42,7 +42,7 @@ function captureSite() {
   }
 }
 
-const NOTHING = { frames: [], opener: undefined }
+const NOTHING = { frames: [], opener: undefined, libraries: [] }
 
 /** The app's frames of a formatted stack, else the libraries'; and fetch/undici when they opened it. */
 function pickFrames(stack) {
@@ -61,14 +61,15 @@ function pickFrames(stack) {
       if (library.length < KEEP) library.push(shown)
     } else if (app.push(shown) === KEEP) break
   }
-  return { frames: app.length > 0 ? app : library, opener }
+  // The library frames are kept apart too: `ignore` matches them even when an app frame is shown.
+  return { frames: app.length > 0 ? app : library, opener, libraries: library }
 }
 
 /** `fn (path:1:2)`, or only `path:1:2` for an anonymous function, as the table shows a frame. */
 function describeFrame(frame) {
   const match = /^(.*?) \((.*)\)$/.exec(frame)
   const name = match ? match[1].replace(/^async /, '') : ''
-  const location = match ? match[2] : frame
+  const location = match ? match[2] : frame.replace(/^async /, '')
   const where = location.startsWith('file://') ? toPath(location) : location
   return name === '' || name.includes('<anonymous>') ? where : `${name} (${where})`
 }
@@ -76,7 +77,9 @@ function describeFrame(frame) {
 /** The file of a formatted frame (`fn (file:1:2)`, `file:1:2`, `async fn (file:1:2)`), as a path for file URLs. */
 function fileOf(frame) {
   const match = /\(([^()]*)\)$/.exec(frame)
-  const location = match ? match[1] : frame
+  // A frame without a function name has no parentheses, and an awaited one starts with `async `
+  // (`async node:internal/modules/esm/loader:647:26`): that word is not part of the file.
+  const location = match ? match[1] : frame.replace(/^async /, '')
   const file = location.replace(/:\d+:\d+$/, '')
   if (file === '' || file === 'native' || file.startsWith('<anonymous>')) return undefined
   return file.startsWith('file://') ? toPath(file) : file
