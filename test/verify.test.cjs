@@ -3,7 +3,8 @@
 'use strict'
 const { describe, test } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawnSync } = require('node:child_process')
+const { spawn, spawnSync } = require('node:child_process')
+const { once } = require('node:events')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -83,6 +84,35 @@ describe('patchrun verify: a whole test runner, bare and patched, per test', () 
     assert.match(first.detail, /^actual: 4$/m, seen)
     assert.equal(first.runs.bare.code, 0, seen)
     assert.deepEqual(json.units, [{ unit: command.slice(1).join(' '), perTest: true, tests: 7 }], seen)
+  })
+})
+
+describe('patchrun verify --json into a pipe read slowly', () => {
+  test('the whole report arrives before verify exits (a pipe holds 64 KB; the rest used to be dropped)', async () => {
+    const clean = {}
+    for (const [key, value] of Object.entries(process.env)) {
+      if (!key.startsWith('PATCHRUN_') && !key.startsWith('NODE_TEST') && key !== 'NODE_OPTIONS') clean[key] = value
+    }
+    // The reader starts reading 1.5 s after it starts: verify is done by then and has filled the pipe.
+    const reader = spawn(NODE, ['-e', 'setTimeout(() => process.stdin.pipe(process.stdout), 1500)'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const verifier = spawn(NODE, [BIN, 'verify', '--json', '--patches', BROKEN, '--no-shape', '--baseline-runs', '1', '--', NODE, '--test', '--test-reporter=tap', 'many/add-many.test.js'], { cwd: APP, env: clean, stdio: ['ignore', reader.stdin, 'pipe'] })
+    reader.stdin.destroy() // verify holds the pipe's write end now; the reader sees its end when verify exits
+    let stdout = ''
+    let stderr = ''
+    reader.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk })
+    verifier.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk })
+    const [code] = await once(verifier, 'exit')
+    await once(reader, 'close')
+    const seen = `exit ${code}, ${stdout.length} characters on stdout\n--- stderr\n${stderr}\n--- stdout (tail)\n${stdout.slice(-500)}`
+    assert.ok(stdout.length > 65536, seen)
+    let json
+    try {
+      json = JSON.parse(stdout)
+    } catch {
+      assert.fail(`verify --json did not arrive whole:\n${seen}`)
+    }
+    assert.equal(code, 1, seen)
+    assert.equal(json.totals.regressions, 300, seen)
   })
 })
 

@@ -11,6 +11,23 @@ export function fail(status: number, code: string, message: string): never {
   process.exit(status)
 }
 
+/**
+ * Resolves once stdout and stderr have handed the OS all they were given. process.exit() right after a large
+ * write to a pipe drops what a slow reader has not taken yet: past the pipe's buffer (64 KB on Linux) libuv
+ * queues the rest and writes it asynchronously (a busy CI machine lost the end of `verify --json` that way).
+ */
+export function flushed(): Promise<void> {
+  const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => {
+    // Nothing queued (the usual case): the stream is not touched, so a closed pipe cannot raise EPIPE here.
+    if (stream.destroyed || stream.writableLength === 0) return resolve()
+    // A reader that left (`| head`) is not patchrun's failure: EPIPE ends the wait, not the process.
+    stream.once('error', () => resolve())
+    // An empty write's callback runs after every earlier write has completed: writes complete in order.
+    stream.write('', () => resolve())
+  })
+  return Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => undefined)
+}
+
 /** `patchrun: [CODE] message` on stderr, for an error that does not end patchrun by itself. */
 export function printError(code: string, message: string): void {
   process.stderr.write(`patchrun: [${code}] ${message}\n`)

@@ -11,7 +11,7 @@ import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
 import { planForCli, type CliFlags } from './plan-for-cli'
 import { exitLike, spawnApp, type AppExit } from './spawn-app'
-import { fail, printError, REGISTER_PATH, warn, warnCode } from './output'
+import { fail, flushed, printError, REGISTER_PATH, warn, warnCode } from './output'
 import { makeReportDir } from './report-dir'
 import { checkReportFile, describeErrno, writeReportFile } from './report-file'
 import { tooBigToStart } from './too-big'
@@ -102,6 +102,7 @@ export async function runCommand(command: readonly string[], flags: ExplainFlags
       removeQuietly(reportDir)
     }
   }
+  await flushed()
   return exitLike(exit)
 }
 

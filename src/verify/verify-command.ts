@@ -1,5 +1,5 @@
 // `patchrun verify`: run a test command bare and patched, compare what passed, report regressions (exit 1).
-import { fail, warn } from '../cli/output'
+import { fail, flushed, warn } from '../cli/output'
 import { WarningCode } from '../errors'
 import { planForCli } from '../cli/plan-for-cli'
 import { formatUses, patchUses } from './applied'
@@ -61,6 +61,7 @@ export async function verifyCommand(command: readonly string[], flags: VerifyFla
     if (shape !== undefined) process.stdout.write(formatShape(shape))
     process.stdout.write(`${summaryLine(totals)}\n`)
   }
+  await flushed()
   process.exit(totals.regressions > 0 || shapeFailed ? 1 : 0)
 }
 
