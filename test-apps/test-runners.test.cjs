@@ -50,15 +50,42 @@ async function runLogged(command, env = {}, cwd = APP) {
   }
 }
 
-/** The report `patchrun explain --json` printed after the app's own stdout. */
-function explainReport(stdout) {
-  const at = stdout.lastIndexOf('\n{\n')
-  const text = at === -1 ? stdout : stdout.slice(at + 1)
+/**
+ * `patchrun explain --json FILE ...patchrun args -- command`, logged like runLogged: the app's own stdout and
+ * stderr stay where they are, and the report (read from FILE) is `report`.
+ */
+async function runExplained(patchrunArgs, command, env = {}, cwd = APP) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-runners-explain-'))
+  const file = path.join(dir, 'explain.json')
   try {
-    return JSON.parse(text)
-  } catch {
-    assert.fail(`no explain report at the end of stdout:\n${stdout}`)
+    const r = await runLogged([NODE, BIN, 'explain', '--json', file, ...patchrunArgs, '--', ...command], env, cwd)
+    let report
+    try {
+      report = JSON.parse(fs.readFileSync(file, 'utf8'))
+    } catch (error) {
+      assert.fail(`no explain report in ${file} (${error.message}):\nexit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`)
+    }
+    return { ...r, report }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** explain's rows for one target: one per group of processes with the same verdict (issue 10: per process). */
+const rowsFor = (report, target) => report.patches.filter((row) => row.target === target)
+/**
+ * Rows for a target that may only say it was not reached: `never loaded`, or `no report` for a pool worker
+ * the runner killed before its preload ran (vitest's forks pool ends idle workers with SIGTERM).
+ */
+function assertNotReached(report, target) {
+  const rows = rowsFor(report, target)
+  assert.ok(rows.length > 0 && rows.every((row) => row.verdict === 'never loaded' || row.verdict === 'no report'), JSON.stringify(report.patches, null, 1))
+}
+/** The one row with this verdict for a target, or a failure that shows every row. */
+function rowWith(report, target, verdict) {
+  const rows = rowsFor(report, target).filter((row) => row.verdict === verdict)
+  assert.equal(rows.length, 1, `one "${verdict}" row for ${target} expected:\n${JSON.stringify(report.patches, null, 1)}`)
+  return rows[0]
 }
 
 /** First applications per target (withPatches putting a patch back on is logged with again: true). */
@@ -70,7 +97,7 @@ const summary = (stderr) => /^Tests: +(.*)$/m.exec(stderr)?.[1] ?? `(no summary)
 for (const [name, dir] of Object.entries(JESTS)) {
   describe(`${name} with "runtime": "patchrun/jest"`, { concurrency: 1 }, () => {
     test('patchrun explain -- jest: every test passes, the target is patched once per test file registry, via jest', { timeout: 180000 }, async () => {
-      const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...jestCli(dir), ...jestFlags()])
+      const r = await runExplained(['--patches', PATCH], [...jestCli(dir), ...jestFlags()])
       assert.equal(r.code, 0, r.stderr)
       assert.equal(summary(r.stderr), '9 passed, 9 total')
       // direct, undo, last, through-app and its isolateModules: five registries, five instances.
@@ -82,10 +109,18 @@ for (const [name, dir] of Object.entries(JESTS)) {
       const hosts = firstApplications(r.probes, 'os')
       assert.equal(new Set(hosts.map((p) => p.pid)).size, hosts.length, JSON.stringify(hosts))
 
-      const report = explainReport(r.stdout)
-      const verdicts = Object.fromEntries(report.patches.map((row) => [row.target, row.verdict]))
-      assert.deepEqual(verdicts, { 'acme-greet': 'applied', 'acme-esm': 'never loaded', os: 'applied' })
-      assert.match(report.patches.find((row) => row.target === 'acme-greet').detail, /via jest: in 5 jest module registries/)
+      const { report } = r
+      const applied = rowWith(report, 'acme-greet', 'applied')
+      assert.match(applied.detail, /via jest: in 5 jest module registries/, applied.detail)
+      assert.ok(rowsFor(report, 'acme-esm').every((row) => row.verdict === 'never loaded'), JSON.stringify(report.patches, null, 1))
+      assert.ok(rowsFor(report, 'os').some((row) => row.verdict === 'applied'), JSON.stringify(report.patches, null, 1))
+      // jest's own processes (the runner, and its file-crawling workers) ran no test: said as such, never as
+      // a missing runtime line, which the config has.
+      for (const row of rowsFor(report, 'acme-greet').filter((row) => row.verdict === 'never loaded')) {
+        assert.match(row.detail, /no test file ran in pid \d+.*jest's own process/, row.detail)
+        assert.doesNotMatch(row.detail, /jest ran without/, row.detail)
+      }
+      assert.ok(report.processes.some((p) => p.testRunner?.patchrunJest === true), JSON.stringify(report.processes.map((p) => p.testRunner)))
       const viaJest = report.processes.flatMap((p) => p.outcomes).filter((o) => o.target === 'acme-greet')
       assert.equal(viaJest.length, 5, JSON.stringify(report.processes, null, 1))
       assert.ok(viaJest.every((o) => o.via === 'jest' && o.verdict === 'applied'), JSON.stringify(viaJest))
@@ -112,13 +147,13 @@ for (const [name, dir] of Object.entries(JESTS)) {
 
 test('jest 30 without the runtime line: builtins are patched by the preload, package targets are not', { timeout: 180000 }, async () => {
   const config = JSON.stringify({ testEnvironment: 'node', roots: ['<rootDir>/jest-without-runtime'] })
-  const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...jestCli('jest30'), ...jestFlags(), '--config', config])
+  const r = await runExplained(['--patches', PATCH], [...jestCli('jest30'), ...jestFlags(), '--config', config])
   assert.equal(r.code, 0, r.stderr)
   assert.equal(summary(r.stderr), '2 passed, 2 total')
   assert.deepEqual(firstApplications(r.probes, 'acme-greet'), [])
-  const report = explainReport(r.stdout)
-  const row = report.patches.find((row) => row.target === 'acme-greet')
-  assert.equal(row.verdict, 'never loaded')
+  const { report } = r
+  assertNotReached(report, 'acme-greet')
+  const row = rowWith(report, 'acme-greet', 'never loaded')
   assert.match(row.detail, /jest ran without "runtime": "patchrun\/jest" \(pid \d+/, row.detail)
   assert.ok(report.processes.some((p) => p.testRunner?.name === 'jest' && p.testRunner.worker && p.testRunner.patchrunJest === false), JSON.stringify(report.processes))
 })
@@ -132,25 +167,21 @@ const inVitestWorker = (p) => p.threadId > 0 || /[\\/]vitest[\\/]dist[\\/]worker
 
 describe('vitest 4 (externals through Node: reached when the preload is in its workers)', { concurrency: 1 }, () => {
   test('pool forks under `patchrun explain --`: the workers are patched, once each, and report', { timeout: 180000 }, async () => {
-    const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...VITEST, '--pool', 'forks'], {}, VITEST_APP)
+    const r = await runExplained(['--patches', PATCH], [...VITEST, '--pool', 'forks'], {}, VITEST_APP)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(vitestSummary(r.stdout), '4 passed (4)')
     const greets = firstApplications(r.probes, 'acme-greet')
     assert.ok(greets.length >= 1 && greets.every(inVitestWorker), JSON.stringify(r.probes, null, 1))
     // The config's execArgv preload and NODE_OPTIONS' both ran in each worker: patchrun started once.
     assert.equal(new Set(greets.map((p) => p.pid)).size, greets.length, JSON.stringify(greets))
-    // vitest ends its fork workers with a signal, which can come before a worker wrote its report at exit
-    // (issue 10: reports written as outcomes happen, not only at exit, is another change). What holds now:
-    // a worker that reported has the target applied, and explain's verdict says so; without one, it cannot.
-    const report = explainReport(r.stdout)
+    // vitest ends its fork workers with a signal; each worker wrote its outcomes as they happened, so every
+    // worker that applied the patch is in the report, and explain's applied row names exactly those.
+    const { report } = r
     const workers = report.processes.filter(inVitestWorker)
-    const verdict = report.patches.find((row) => row.target === 'acme-greet').verdict
-    if (workers.length > 0) {
-      assert.ok(workers.some((p) => p.outcomes.some((o) => o.target === 'acme-greet' && o.verdict === 'applied')), JSON.stringify(workers, null, 1))
-      assert.equal(verdict, 'applied', JSON.stringify(report.patches))
-    } else {
-      assert.equal(verdict, 'never loaded', JSON.stringify(report.patches))
-    }
+    const appliedIn = workers.filter((p) => p.outcomes.some((o) => o.target === 'acme-greet' && o.verdict === 'applied'))
+    assert.deepEqual(appliedIn.map((p) => p.pid).sort(), [...new Set(greets.map((p) => p.pid))].sort(), JSON.stringify(report.processes, null, 1))
+    const applied = rowWith(report, 'acme-greet', 'applied')
+    assert.deepEqual((applied.processes ?? []).map((p) => p.pid).sort(), appliedIn.map((p) => p.pid).sort(), JSON.stringify(report.patches, null, 1))
   })
 
   test('pool threads, set up by the config line alone (execArgv) and PATCHRUN_PATCHES', { timeout: 180000 }, async () => {
@@ -162,12 +193,12 @@ describe('vitest 4 (externals through Node: reached when the preload is in its w
   })
 
   test('server.deps.inline: the inlined package is not reached by the preload (patchrun/vite is what reaches it); explain says so', { timeout: 180000 }, async () => {
-    const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...VITEST, '--config', 'vitest.inline.config.js'], {}, VITEST_APP)
+    const r = await runExplained(['--patches', PATCH], [...VITEST, '--config', 'vitest.inline.config.js'], {}, VITEST_APP)
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(vitestSummary(r.stdout), '2 passed (2)')
     assert.deepEqual(firstApplications(r.probes, 'acme-greet'), [])
-    const row = explainReport(r.stdout).patches.find((row) => row.target === 'acme-greet')
-    assert.equal(row.verdict, 'never loaded')
+    assertNotReached(r.report, 'acme-greet')
+    const row = rowWith(r.report, 'acme-greet', 'never loaded')
     assert.match(row.detail, /vitest ran \(pid \d+.*server\.deps\.inline.*patchrun\/vite/, row.detail)
   })
 
@@ -192,13 +223,14 @@ describe('mocha and node --test (Node loads the tests: reached like any Node pro
   })
 
   test('patchrun explain -- mocha --parallel: each worker is patched and reports', { timeout: 120000 }, async () => {
-    const r = await runLogged([NODE, BIN, 'explain', '--json', '--patches', PATCH, '--', ...MOCHA, '--parallel', '--jobs', '2', 'mocha/*.spec.js'])
+    const r = await runExplained(['--patches', PATCH], [...MOCHA, '--parallel', '--jobs', '2', 'mocha/*.spec.js'])
     assert.equal(r.code, 0, r.stdout + r.stderr)
     assert.equal(mochaSummary(r.stdout), '5 passing')
     const greets = firstApplications(r.probes, 'acme-greet')
     assert.ok(greets.length >= 1 && greets.every((p) => /[\\/]mocha[\\/]lib[\\/]nodejs[\\/]worker\.c?js$/.test(p.script)), JSON.stringify(r.probes, null, 1))
-    const report = explainReport(r.stdout)
-    assert.equal(report.patches.find((row) => row.target === 'acme-greet').verdict, 'applied', JSON.stringify(report.patches))
+    // Applied in exactly the workers that loaded it (the probe's pids); the main mocha process never loads it.
+    const applied = rowWith(r.report, 'acme-greet', 'applied')
+    assert.deepEqual((applied.processes ?? []).map((p) => p.pid).sort(), [...new Set(greets.map((p) => p.pid))].sort(), JSON.stringify(r.report.patches, null, 1))
   })
 
   test('node --require patchrun/register --test: every test file process is patched', { timeout: 120000 }, async () => {

@@ -25,7 +25,7 @@ export function noteTestRunners<R extends Row>(rows: readonly R[], processes: re
   return rows.map((row) => {
     const named = (row as { processes?: ReadonlyArray<{ pid: number; threadId: number }> }).processes
     const mine = named === undefined ? processes : processes.filter((p) => named.some((n) => n.pid === p.pid && n.threadId === p.threadId))
-    const notes = row.verdict === 'applied' ? appliedNotes(row, mine) : row.verdict === 'never loaded' && !isBuiltin(row.target) ? unreachedNotes(row, processes) : []
+    const notes = row.verdict === 'applied' ? appliedNotes(row, mine) : row.verdict === 'never loaded' && !isBuiltin(row.target) ? unreachedNotes(row, processes, mine) : []
     return notes.length === 0 ? row : { ...row, detail: [row.detail, ...notes].filter(Boolean).join('; ') }
   })
 }
@@ -35,11 +35,16 @@ function appliedNotes(row: Row, processes: readonly Report[]): string[] {
   return viaJest.length === 0 ? [] : [`via jest: in ${viaJest.length} jest module registr${viaJest.length === 1 ? 'y' : 'ies'} (one per test file, isolateModules, resetModules)`]
 }
 
-function unreachedNotes(row: Row, processes: readonly Report[]): string[] {
+function unreachedNotes(row: Row, processes: readonly Report[], mine: readonly Report[]): string[] {
   const notes: string[] = []
   const jest = processes.filter((p) => p.testRunner?.name === 'jest')
   const withoutRuntime = jest.filter((p) => p.testRunner?.patchrunJest !== true)
-  if (withoutRuntime.length > 0) {
+  const withRuntime = jest.filter((p) => p.testRunner?.patchrunJest === true)
+  if (withRuntime.length > 0 && mine.length > 0 && mine.every((p) => withoutRuntime.includes(p))) {
+    // jest loads its runtime wherever it runs a test file, so with the runtime seen in some processes, a
+    // jest process without it ran no test: the runner itself, or a worker that only crawled or transformed files.
+    notes.push(`no test file ran in ${pids(mine)}: jest's own process${mine.length === 1 ? '' : 'es'} (the runner, and workers that only crawl or transform files); the tests ran in ${pids(withRuntime)}`)
+  } else if (withoutRuntime.length > 0 && withRuntime.length === 0) {
     notes.push(
       `jest ran without "runtime": "patchrun/jest" (${pids(withoutRuntime)}): jest loads a test's modules itself, so package targets required in its tests are not reached, only builtins; add that line to the jest config (docs/test-runners.md)`,
     )
