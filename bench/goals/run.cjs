@@ -56,9 +56,11 @@ function readLines (file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
 }
 
+// Each process's report file (JSON Lines, one per process and thread), read by patchrun's own parser.
 function readReports (dir) {
   if (!fs.existsSync(dir)) return []
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')))
+  const { parseReport } = require('../../dist/report/process-report.js')
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => parseReport(fs.readFileSync(path.join(dir, f), 'utf8'))).filter(Boolean)
 }
 
 // What a variant's verification run must show: no lazy patch file ever loaded (BENCH_PATCH_LOG), and, where

@@ -86,15 +86,17 @@ function readLines (file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
 }
 
-// patchrun's own account of the run (PATCHRUN_REPORT_DIR, one JSON per process): every patch registered, none
-// applied but the bundled ones (socket-lifecycle on net, tempdir-leaks on fs), no problems reported. Without
-// patches it writes none.
+// patchrun's own account of the run (PATCHRUN_REPORT_DIR, one JSON Lines file per process, read by patchrun's
+// own parser): every patch registered, none applied but the bundled ones (socket-lifecycle on net,
+// tempdir-leaks on fs), no problems reported. Without patches it writes none.
 function checkReport (variant, dir, eagerBuiltin) {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : []
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')) : []
   // With nothing to apply patchrun returns before it sets anything up, the report included.
   if (files.length === 0 && !variant.env.PATCHRUN_PATCHES) return []
   if (files.length !== 1) return [`patchrun wrote ${files.length} process reports, want 1`]
-  const report = JSON.parse(fs.readFileSync(path.join(dir, files[0]), 'utf8'))
+  const { parseReport } = require('../../dist/report/process-report.js')
+  const report = parseReport(fs.readFileSync(path.join(dir, files[0]), 'utf8'))
+  if (report === undefined) return [`patchrun's process report ${files[0]} has no process line`]
   const problems = (report.problems || []).map((p) => `patchrun reported a problem: ${JSON.stringify(p)}`)
   const applied = (report.outcomes || []).filter((o) => o.verdict === 'applied')
   const registered = (report.registrations || []).length

@@ -132,8 +132,9 @@ export class Registry {
 
   /** Whether every targeted builtin has had its hooks run, and none replaced its exports: `require` needs no hook for them then. */
   builtinsAllPatched(): boolean {
-    if (this.builtinReplacements !== undefined && this.builtinReplacements.size > 0) return false
-    for (const name of this.byBuiltin.keys()) if (!this.patchedBuiltins.has(name)) return false
+    if (this.builtinReplacements !== undefined && primordials.MapPrototypeGetSize(this.builtinReplacements) > 0) return false
+    const names = mapKeys(this.byBuiltin)
+    for (let i = 0; i < names.length; i++) if (!primordials.SetPrototypeHas(this.patchedBuiltins, names[i]!)) return false
     return true
   }
 
@@ -145,7 +146,7 @@ export class Registry {
     if (replaced !== undefined && exports === replaced) return replaced
     const list = MapPrototypeGet(this.byBuiltin, name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      this.patchedBuiltins.add(name)
+      primordials.SetPrototypeAdd(this.patchedBuiltins, name)
       const result = runHooks(this, list, exports, exports, describeBuiltin)
       if (result !== exports) primordials.MapPrototypeSet((this.builtinReplacements ??= new primordials.Map()), name, result)
     }
