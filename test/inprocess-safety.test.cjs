@@ -296,7 +296,7 @@ describe('6. two copies of patchrun in one process', () => {
   /** A copy of patchrun whose shared state has another version, as a future or past release would. */
   function incompatibleCopy() {
     const copy = copyPatchrun()
-    for (const file of ['state.js', 'preload/start.js', 'preload/bootstrap.js']) {
+    for (const file of ['shared-state.js', 'preload/start.js', 'preload/bootstrap.js']) {
       const full = path.join(copy.dir, 'dist', file)
       const text = fs.readFileSync(full, 'utf8')
       assert.match(text, /STATE_VERSION = 1\b/, `${file} defines STATE_VERSION`)

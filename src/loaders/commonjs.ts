@@ -1,9 +1,9 @@
 // The CommonJS side: one wrapper on Module._load for builtins; for package files, a Proxy on Module._cache that hooks targeted module instances only.
 import Module = require('node:module')
 import { debug } from '../debug'
-import { packageFileOf, packageNameOf } from './module-path'
-import { mayBeEsm } from './package-info'
-import type { Registry } from './registry'
+import { packageFileOf, packageNameOf } from '../packages/module-path'
+import { mayBeEsm } from '../packages/package-info'
+import type { Registry } from '../registry/registry'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
