@@ -386,6 +386,24 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
     })
   }
 
+  for (const sabotage of sabotages.filter(exitListenersWork)) {
+    test(`${sabotage}: a child process started afterwards ends as it would, and its end is in the report`, (t) => {
+      const bare = runNode({ args: ['spawn.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
+      if (bare.status !== 0) return t.skip(`Node ${process.version} itself fails to start a child process after this sabotage`)
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-report-'))
+      try {
+        const result = run('spawn.js', sabotage, path.join(PATCHES, 'count-patch'), { PATCHRUN_REPORT_DIR: dir })
+        assert.deepEqual(ranToEnd(result), { child: 0 })
+        assert.equal(result.stderr, '')
+        const children = readLines(dir).filter((line) => line.kind === 'child')
+        assert.equal(children.length, 1, JSON.stringify(children))
+        assert.deepEqual([children[0].child.code, children[0].child.signal, children[0].child.argv.slice(1)], [0, null, ['-e', '0']], JSON.stringify(children))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
+
   // socket-lifecycle reports at exit even with nothing open (its option `always`), so its report runs in every case.
   const BUNDLED = { PATCHRUN_CONFIG: path.join(HERE, 'always-report.json') }
   const bundled = `${path.join(PATCHES, 'count-patch')},socket-lifecycle,tempdir-leaks`
