@@ -1,7 +1,7 @@
 // After the app of `explain` / `--report` ended: its processes' reports read, put together, written and printed.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 import type { MergedSettings } from '../config/merge'
 import { ErrorCode, type PatchrunError } from '../errors'
 import { explainRows, formatTable, type ExplainRow } from '../report/explain'

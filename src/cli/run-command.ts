@@ -1,6 +1,6 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
 import { isOn, parsePatchList } from '../config/env'
-import { planVariables, readPlan, removePlanVariables } from '../config/plan-transport'
+import { planVariables, readPlan, removePlanVariables } from '../discover/plan-transport'
 import { ErrorCode, WarningCode } from '../errors'
 import { REPORT_DIR_ENV, reportInactive } from '../report/process-report'
 import { mergeOuterPlan } from './nested'
@@ -17,13 +17,14 @@ export interface RunFlags extends CliFlags {
   readonly report?: string
 }
 
-export interface ExplainFlags extends RunFlags {
+/** The flags of the commands that plan and can answer in JSON: run, explain, list and doctor. */
+export interface CommandFlags extends RunFlags {
   /** `true`: JSON on stdout (the app's stdout then goes to stderr); a file name: JSON to that file. */
   readonly json?: boolean | string
 }
 
 /** Runs the command patched; exits as it exited. `explain` also prints what each patch did. */
-export async function runCommand(command: readonly string[], flags: ExplainFlags, explain = false): Promise<never> {
+export async function runCommand(command: readonly string[], flags: CommandFlags, explain = false): Promise<never> {
   const [program, ...args] = command
   if (program === undefined) return fail(2, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
   const cwd = process.cwd()
