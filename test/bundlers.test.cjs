@@ -157,6 +157,28 @@ describe('patchrun/esbuild', { skip }, () => {
     }
   })
 
+  test('a patch that throws while its target loads: a warning and the target unpatched; PATCHRUN_STRICT=1 (at run time, or at build time) stops the app', () => {
+    const file = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'throws', options: { patches: ['throws'] } })
+    const plain = runNode({ args: [file], cwd: out, preload: 'none' })
+    assert.equal(plain.status, 0, plain.stderr)
+    assert.equal(plain.json?.greet, 'hello ann', `greeter loads unpatched: ${plain.stdout}`)
+    const warnings = plain.stderr.split('\n').filter((l) => /\[PATCHRUN_[EW]_/.test(l))
+    assert.equal(warnings.length, 1, plain.stderr)
+    assert.match(warnings[0], /PATCHRUN_E_PATCH_FAILED.*patchrun-patch-throws.*greeter.*greeter patch failed on purpose/, plain.stderr)
+    const strict = runNode({ args: [file], cwd: out, preload: 'none', env: { PATCHRUN_STRICT: '1' } })
+    assert.notEqual(strict.status, 0, `strict mode must stop the app:\n${strict.stdout}`)
+    assert.equal(strict.json, undefined, strict.stdout)
+    assert.match(strict.stderr, /PATCHRUN_E_PATCH_FAILED/, strict.stderr)
+
+    const builtStrict = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'throws-strict', options: { patches: ['throws'] }, env: { PATCHRUN_STRICT: '1' } })
+    const stopped = runNode({ args: [builtStrict], cwd: out, preload: 'none' })
+    assert.notEqual(stopped.status, 0, `built in strict mode, the bundle is strict:\n${stopped.stdout}`)
+    assert.match(stopped.stderr, /PATCHRUN_E_PATCH_FAILED/, stopped.stderr)
+    const overridden = runNode({ args: [builtStrict], cwd: out, preload: 'none', env: { PATCHRUN_STRICT: '0' } })
+    assert.equal(overridden.status, 0, `PATCHRUN_STRICT=0 at run time wins:\n${overridden.stderr}`)
+    assert.equal(overridden.json?.greet, 'hello ann', overridden.stdout)
+  })
+
   test('settings that cannot work are refused at build time with PATCHRUN_E_BUNDLE', () => {
     const off = build({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'nobundle', bundle: false })
     assert.equal(off.status, 1)

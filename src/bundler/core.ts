@@ -34,7 +34,7 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
     const local = plan.patches.find((p) => isPathName(p.request))
     if (local) throw bundleRefused(bundler, `patch "${local.request}" is a path, and patchModules: "external" requires patch modules by package name at run time`, 'Install it as a package, or leave patchModules out to inline it')
   }
-  const setupFile = writeSetupModule(cwd, bundler, entries, loading)
+  const setupFile = writeSetupModule(cwd, bundler, entries, loading, plan.strict)
   const match = createModuleMatcher(entries)
   const report = createBuildReport(bundler, entries, options.report ?? isOn(process.env.PATCHRUN_DEBUG), cwd)
   const names = [...new Set(entries.flatMap((e) => (e.packageName === undefined ? [] : [e.packageName])))]

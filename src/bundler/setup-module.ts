@@ -22,8 +22,8 @@ const RUNTIME = join(__dirname, 'runtime.mjs')
  * never share one) and returns its path. The folder gets an empty package.json, so the app's `"type"`
  * does not decide how bundlers read it.
  */
-export function writeSetupModule(root: string, bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading): string {
-  const code = setupSource(bundler, entries, loading)
+export function writeSetupModule(root: string, bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading, strict: boolean): string {
+  const code = setupSource(bundler, entries, loading, strict)
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
   const dir = join(root, 'node_modules', '.cache', 'patchrun', `bundle-${hash}`)
   mkdirSync(dir, { recursive: true })
@@ -33,7 +33,7 @@ export function writeSetupModule(root: string, bundler: string, entries: readonl
   return file
 }
 
-function setupSource(bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading): string {
+function setupSource(bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading, strict: boolean): string {
   const lines = [
     `// patchrun: the patches of this bundle, written by patchrun/${bundler}. Evaluated before any of the bundle's own code.`,
     `import { startBundle, requireExternal } from ${JSON.stringify(RUNTIME)};`,
@@ -49,7 +49,7 @@ function setupSource(bundler: string, entries: readonly PlannedEntry[], loading:
     (e) =>
       `  { patch: ${JSON.stringify(e.patch)}, label: ${JSON.stringify(e.label)}, target: ${JSON.stringify(e.target)}, exportName: ${JSON.stringify(e.exportName)}, options: ${JSON.stringify(e.options)}, load: ${load(e)} },`,
   )
-  lines.push(`const bundle = startBundle(${JSON.stringify(bundler)}, [`, ...list, ']);')
+  lines.push(`const bundle = startBundle(${JSON.stringify(bundler)}, [`, ...list, `], { strict: ${strict} });`)
   lines.push('export const commonjs = bundle.commonjs;', 'export const esm = bundle.esm;', '')
   return lines.join('\n')
 }
