@@ -202,6 +202,18 @@ describe('vitest 4 (externals through Node: reached when the preload is in its w
     assert.match(row.detail, /vitest ran \(pid \d+.*server\.deps\.inline.*patchrun\/vite/, row.detail)
   })
 
+  test('server.deps.inline with patchrun/vite in the config: the inlined package is patched in vite\'s pipeline, once per worker', { timeout: 180000 }, async () => {
+    const r = await runExplained(['--patches', PATCH], [...VITEST, '--config', 'vitest.vite-plugin.config.js'], {}, VITEST_APP)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    // The test file itself asserts greet() and describe() answer patched, and os.hostname() too (the preload).
+    assert.equal(vitestSummary(r.stdout), '2 passed (2)')
+    const greets = firstApplications(r.probes, 'acme-greet')
+    assert.ok(greets.length >= 1 && greets.every(inVitestWorker), JSON.stringify(r.probes, null, 1))
+    assert.equal(new Set(greets.map((p) => p.pid)).size, greets.length, JSON.stringify(greets))
+    const applied = rowWith(r.report, 'acme-greet', 'applied')
+    assert.deepEqual((applied.processes ?? []).map((p) => p.pid).sort(), greets.map((p) => p.pid).sort(), JSON.stringify(r.report.patches, null, 1))
+  })
+
   test('pool vmThreads: vitest evaluates packages itself, in a vm context: builtins only', { timeout: 180000 }, async () => {
     const r = await runLogged([...VITEST, '--config', 'vitest.vm.config.js'], { PATCHRUN_PATCHES: PATCH }, VITEST_APP)
     assert.equal(r.code, 0, r.stdout + r.stderr)

@@ -86,7 +86,7 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[], b
       record(info)
       const list = matching(info)
       if (list.length === 0) return
-      const exports = module.exports
+      const exports = (info.served && assignedExports(module.exports)) || module.exports
       const result = runHooks(registry, list, module, exports, () => describeBundled(info, 'commonjs'), false, module)
       if (result !== exports) module.exports = result
     },
@@ -98,6 +98,18 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[], b
       runHooks(registry, list, namespace, namespace, () => describeBundled(info, 'module'))
     },
   }
+}
+
+/**
+ * What a CommonJS module assigned to `module.exports` under vite's module runner (vitest's inlined
+ * dependencies, vite's dev server): there `module.exports` reads an ES module namespace of getters over
+ * that object, which the runner keeps as the namespace's `default`. Patching the object itself is what every
+ * view sees, the module's own `module.exports.x` calls included. Undefined for a plain exports object.
+ */
+function assignedExports(exports: unknown): object | undefined {
+  if (exports === null || typeof exports !== 'object' || (exports as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] !== 'Module') return undefined
+  const assigned = (exports as { default?: unknown }).default
+  return assigned !== null && (typeof assigned === 'object' || typeof assigned === 'function') ? assigned : undefined
 }
 
 /** Without the preload: hooks for builtins (and, for the API, for packages loaded from disk), put in on first need. */

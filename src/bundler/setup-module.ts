@@ -12,6 +12,8 @@ export type PatchLoading =
   | 'import'
   /** Required by package name at run time, from the bundle's folder. */
   | 'external'
+  /** vite's dev server and vitest (no bundle, nothing leaves the machine): required from disk by its absolute path, on first need. */
+  | 'from-disk'
 
 /** The runtime the setup module imports: a self-contained ES module (dist/bundler/runtime.mjs). */
 const RUNTIME = join(__dirname, 'runtime.mjs')
@@ -40,9 +42,11 @@ function setupSource(bundler: string, entries: readonly PlannedEntry[], loading:
   ]
   const modules = [...new Set(entries.map((e) => e.module))]
   if (loading === 'import') modules.forEach((m, i) => lines.push(`import * as __patchrun_patch${i} from ${JSON.stringify(m)};`))
+  if (loading === 'from-disk') lines.push(`import { createRequire as __patchrun_createRequire } from 'node:module';`, `const __patchrun_require = __patchrun_createRequire(import.meta.url);`)
   const load = (entry: PlannedEntry): string => {
     if (loading === 'import') return `() => __patchrun_patch${modules.indexOf(entry.module)}`
     if (loading === 'external') return `() => requireExternal(${JSON.stringify(externalSpecifier(entry))})`
+    if (loading === 'from-disk') return `() => __patchrun_require(${JSON.stringify(entry.module)})`
     return `() => require(${JSON.stringify(entry.module)})`
   }
   const list = entries.map(
