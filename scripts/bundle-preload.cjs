@@ -36,7 +36,7 @@ function bundleInPlace(file, external) {
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../hooks/esm-hook', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'undo', 'toolkit.js'), [])

@@ -2,7 +2,7 @@
 import { ownFile } from './own-file'
 import { echo } from './echo'
 import { WarningCode } from './errors'
-import { STATE_VERSION, type ProcessState } from './state'
+import { STATE_VERSION, type ProcessState } from './shared-state'
 import { emitPatchrunWarning } from './warn'
 
 /** Set once the warning is out: one per process, whichever file of this copy (preload bundle, API) finds the clash. */

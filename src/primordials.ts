@@ -17,6 +17,7 @@ function capture() {
   const setIterator = Object.getPrototypeOf(new Set().values()) as Iterator<unknown>
   return Object.freeze({
     ReflectApply: Reflect.apply,
+    ReflectSet: Reflect.set,
     ReflectGetOwnPropertyDescriptor: Reflect.getOwnPropertyDescriptor,
     ReflectDefineProperty: Reflect.defineProperty,
     ReflectDeleteProperty: Reflect.deleteProperty,
@@ -74,7 +75,7 @@ function capture() {
 export type Primordials = ReturnType<typeof capture>
 
 // Versioned: a copy of patchrun that needs more built-ins bumps it and captures its own set.
-const SLOT = Symbol.for('patchrun.primordials@1')
+const SLOT = Symbol.for('patchrun.primordials@2')
 
 /**
  * The process's captured built-ins: the first copy of patchrun to load (the preload) captures them; every

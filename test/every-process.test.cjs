@@ -92,11 +92,11 @@ describe('builtins Node loaded before the preload', () => {
     assert.match(result.stderr, /server +LISTENING +127\.0\.0\.1:\d+ .*fork-server\.js:\d+:\d+/, seen(result))
   })
 
-  // The list patchrun keeps lazy (src/preload/preloaded-builtins.ts) must hold exactly what every
+  // The list patchrun keeps lazy (src/loaders/preloaded-builtins.ts) must hold exactly what every
   // process has: anything more in a plain process, or anything a fork/worker/cluster/--watch child
   // adds that the list hides, would leave a patch unapplied.
   test('the always-loaded list matches what this Node loads before a preload', async () => {
-    const { ALWAYS_LOADED } = require(path.join(ROOT, 'dist', 'preload', 'preloaded-builtins.js'))
+    const { ALWAYS_LOADED } = require(path.join(ROOT, 'dist', 'loaders', 'preloaded-builtins.js'))
     const dump = path.join(APP, 'dump-loaded.cjs')
     const loaded = {}
     const collect = (lines) => {

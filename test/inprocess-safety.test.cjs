@@ -38,12 +38,16 @@ function ranToEnd(result) {
   return result.json
 }
 
-/** The outcomes of the one process report in `dir` (JSON Lines: one `{ kind: 'outcome', outcome }` per line). */
-function readOutcomes(dir) {
+/** The lines of the one process report in `dir` (JSON Lines), parsed. */
+function readLines(dir) {
   const files = fs.readdirSync(dir)
   assert.equal(files.length, 1, `one report: ${files}`)
-  const lines = fs.readFileSync(path.join(dir, files[0]), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
-  return lines.filter((line) => line.kind === 'outcome').map((line) => line.outcome)
+  return fs.readFileSync(path.join(dir, files[0]), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
+}
+
+/** The outcomes of the one process report in `dir` (one `{ kind: 'outcome', outcome }` line each). */
+function readOutcomes(dir) {
+  return readLines(dir).filter((line) => line.kind === 'outcome').map((line) => line.outcome)
 }
 
 /** No raw terminal escape, bidi control or stray control character anywhere in `text` (newlines between lines are fine). */
@@ -292,7 +296,7 @@ describe('6. two copies of patchrun in one process', () => {
   /** A copy of patchrun whose shared state has another version, as a future or past release would. */
   function incompatibleCopy() {
     const copy = copyPatchrun()
-    for (const file of ['state.js', 'preload/start.js', 'preload/bootstrap.js']) {
+    for (const file of ['shared-state.js', 'preload/start.js', 'preload/bootstrap.js']) {
       const full = path.join(copy.dir, 'dist', file)
       const text = fs.readFileSync(full, 'utf8')
       assert.match(text, /STATE_VERSION = 1\b/, `${file} defines STATE_VERSION`)
@@ -349,12 +353,9 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
   const exitListenersWork = (sabotage) => sabotage !== 'function-apply' || MAJOR >= 26
   const run = (script, sabotage, patches, env = {}) => runNode({ args: [script], cwd: HOSTILE, env: { SABOTAGE: sabotage, PATCHRUN_PATCHES: patches, ...env } })
   const PATCHED = { net: 1, fs: 1, pkg: 1, hello: 'hello' }
-  // Merged from main at the last landing, not yet under primordials/pristine: the per-module CommonJS hooks and the
-  // JSON Lines report written as outcomes happen. These tests run and print what they see; they do not fail the suite.
-  const GAP = 'main\'s new load-path code (per-module CommonJS hooks, the JSON Lines report sink) is not yet immune'
 
   for (const sabotage of sabotages) {
-    test(`${sabotage}: CommonJS, every target patched once (a versions range checked too), the exit report written`, { todo: GAP }, () => {
+    test(`${sabotage}: CommonJS, every target patched once (a versions range checked too), the exit report written`, () => {
       const bare = runNode({ args: ['app.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
       assert.equal(bare.status, 0, `the fixture app must run bare:\n${bare.stderr}`)
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-report-'))
@@ -364,6 +365,10 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
         assert.equal(result.stderr, '')
         if (!exitListenersWork(sabotage)) return
         assert.deepEqual(readOutcomes(dir).map((o) => `${o.verdict} ${o.target}`).sort(), ['applied fs', 'applied net', 'applied target-pkg'])
+        // Written by the 'exit' listener, after the app changed the built-ins: the end, the registrations again.
+        const lines = readLines(dir)
+        assert.deepEqual(lines.at(-1), { kind: 'end', end: { how: 'exit', code: 0, seenBy: 'itself' } }, JSON.stringify(lines))
+        assert.equal(lines.filter((line) => line.kind === 'registrations').length, 2, JSON.stringify(lines))
       } finally {
         fs.rmSync(dir, { recursive: true, force: true })
       }
@@ -382,7 +387,7 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
   }
 
   for (const sabotage of sabotages.filter(exitListenersWork)) {
-    test(`${sabotage}: the bundled patches' exit listeners never throw, the exit code stays the app's`, { todo: GAP }, () => {
+    test(`${sabotage}: the bundled patches' exit listeners never throw, the exit code stays the app's`, () => {
       const leaks = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-leaks-'))
       try {
         const result = run('app.js', sabotage, `${path.join(PATCHES, 'count-patch')},socket-lifecycle,tempdir-leaks`, { LEAK_DIR: path.join(leaks, 'x-') })

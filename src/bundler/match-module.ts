@@ -1,9 +1,9 @@
 // Which manifest entries a resolved module of the build is the target of: a package's main, a sub-path, an `exports` sub-path.
 import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
-import type { PlannedPatch } from '../config/plan'
-import { packageFileOf, type PackageFile } from '../hooks/module-path'
-import { matchesSubpath, parseTarget } from '../hooks/target'
+import type { PlannedPatch } from '../discover/plan'
+import { packageFileOf, type PackageFile } from '../packages/module-path'
+import { matchesSubpath, parseTarget } from '../packages/target'
 
 export interface PlannedEntry {
   readonly patch: string

@@ -1,5 +1,5 @@
 // `patchrun doctor`: checks the setup a user is about to rely on, and says what to change.
-import { hasFixedSyncHooks, hasRegisterHooks, nodeVersion } from '../hooks/node-features'
+import { supportsSyncHooks, hasRegisterHooks, nodeVersion } from '../loaders/node-features'
 import { PatchrunError } from '../errors'
 import { dirname, join } from 'node:path'
 import { checkBundle } from './doctor-bundle'
@@ -49,7 +49,7 @@ function checkNode(): Check[] {
   if (major < 20 || (major === 20 && minor < 6)) {
     return [{ level: 'error', text: `Node ${process.version} is too old: patchrun needs Node 20.6 or later` }]
   }
-  const esm = hasFixedSyncHooks
+  const esm = supportsSyncHooks
     ? 'in-thread (module.registerHooks), import-in-the-middle in-thread for true-ESM targets'
     : hasRegisterHooks
       ? 'in-thread resolve hook (module.registerHooks); true-ESM targets use an off-thread loader (this Node predates nodejs/node#59929)'

@@ -1,11 +1,11 @@
 // `patchrun doctor` on each planned target: a builtin this Node lacks or is out of range for, a sub-path file the installed package does not have.
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { PlannedPatch } from '../config/plan'
-import { hasSubpathFile, readPackageVersion } from '../hooks/package-info'
-import { describeMissingFile } from '../hooks/missing-target'
-import { parseTarget } from '../hooks/target'
-import { findVersionMismatch } from '../hooks/version-range'
+import type { PlannedPatch } from '../discover/plan'
+import { hasSubpathFile, readPackageVersion } from '../packages/package-info'
+import { describeMissingFile } from '../registry/missing-target'
+import { parseTarget } from '../packages/target'
+import { findVersionMismatch } from '../registry/version-range'
 
 export interface TargetCheck {
   readonly level: 'ok' | 'warn'

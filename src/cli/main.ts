@@ -7,7 +7,7 @@ import { envVariables, formatEnv, SHELLS, warnIfNotInstalled, type EnvFlags, typ
 import { listCommand } from './list-command'
 import { closeOwnInspector } from './own-inspector'
 import { fail } from './output'
-import { runCommand, type ExplainFlags } from './run-command'
+import { runCommand, type CommandFlags } from './run-command'
 import type { VerifyFlags } from '../verify/options'
 
 const EXAMPLES = `
@@ -52,7 +52,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .passThroughOptions()
     .enablePositionalOptions()
     .addHelpText('after', EXAMPLES)
-    .action((command: string[], flags: ExplainFlags) => runCommand(commandOf(command), flags))
+    .action((command: string[], flags: CommandFlags) => runCommand(commandOf(command), flags))
     // Usage mistakes (an unknown option, a missing value, a bad --shell) are thrown, not exited on, so they
     // end like every other patchrun error: one line with a code, exit 2. --help and --version still exit at
     // once, as commander does, after their output. Subcommands inherit both settings.
@@ -69,7 +69,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
     .option('--report <file>', 'also write the report, as JSON, to this file')
     .argument('[command...]', 'the command to run, after --')
     .passThroughOptions()
-    .action((command: string[], flags: ExplainFlags) => runCommand(commandOf(command), flags, true))
+    .action((command: string[], flags: CommandFlags) => runCommand(commandOf(command), flags, true))
 
   withSettings(program.command('env'))
     .description('print the environment that sets up patchrun without this command')
@@ -84,7 +84,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
   withSettings(program.command('list'))
     .description('show the patch packages the current config and env would load, and their targets')
     .option('--json', 'print as JSON')
-    .action(async (flags: ExplainFlags) => {
+    .action(async (flags: CommandFlags) => {
       noCommand('list')
       process.exitCode = await listCommand(flags, flags.json === true)
     })
@@ -92,7 +92,7 @@ export function createProgram(version: string, afterDash?: readonly string[]): C
   withSettings(program.command('doctor'))
     .description('check Node, NODE_OPTIONS, other preloaders, the config and the patch packages (and whether the app is a bundle)')
     .option('--entry <file>', "the app's entry file, checked for a bundle built without patchrun's plugin (default: package.json \"main\")")
-    .action(async (flags: ExplainFlags & { entry?: string }) => {
+    .action(async (flags: CommandFlags & { entry?: string }) => {
       noCommand('doctor')
       process.exitCode = await doctorCommand(flags, flags.entry)
     })

@@ -1,6 +1,6 @@
 // A `patchrun` started inside an app that an outer `patchrun` runs: the outer plan and this one both reach the app.
-import type { Plan, PlannedPatch } from '../config/plan'
-import { candidateNames } from '../discover/resolve-patch'
+import type { Plan, PlannedPatch } from '../discover/plan'
+import { candidateNames } from '../discover/find-patch-dir'
 
 export interface NestedPlan {
   /** What the app gets: the outer plan's patches, then this command's own, each package once. */

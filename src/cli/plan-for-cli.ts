@@ -1,6 +1,6 @@
 // Turns the command line, the environment and the config file into a plan, once, in the CLI process.
 import type { PatchrunError } from '../errors'
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 import { resolvePatches } from '../discover/resolve-patches'
 import { loadConfig } from '../config/load-config'
 import { mergeSettings, type MergedSettings } from '../config/merge'

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { isOn, parsePatchList } from '../config/env'
-import { planVariables, readPlan, removePlanVariables } from '../config/plan-transport'
+import { planVariables, readPlan, removePlanVariables } from '../discover/plan-transport'
 import { ErrorCode, PatchrunError, WarningCode } from '../errors'
 import { explainRows, formatTable, type ExplainRow } from '../report/explain'
 import { addUnreported, completeEnds, formatProcesses } from '../report/per-process'
@@ -21,13 +21,14 @@ export interface RunFlags extends CliFlags {
   readonly report?: string
 }
 
-export interface ExplainFlags extends RunFlags {
+/** The flags of the commands that plan and can answer in JSON: run, explain, list and doctor. */
+export interface CommandFlags extends RunFlags {
   /** `true`: JSON on stdout (the app's stdout then goes to stderr); a file name: JSON to that file. */
   readonly json?: boolean | string
 }
 
 /** Runs the command patched; exits as it exited. `explain` also prints what each patch did. */
-export async function runCommand(command: readonly string[], flags: ExplainFlags, explain = false): Promise<never> {
+export async function runCommand(command: readonly string[], flags: CommandFlags, explain = false): Promise<never> {
   const [program, ...args] = command
   if (program === undefined) return fail(2, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
   const cwd = process.cwd()

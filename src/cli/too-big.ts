@@ -1,5 +1,5 @@
 // Says why the kernel refused to start the command (E2BIG) and what to change, naming the biggest strings.
-import { planVariableNames } from '../config/plan-transport'
+import { planVariableNames } from '../discover/plan-transport'
 
 /**
  * E2BIG: one argument or environment string over 128 KiB, or all of them together over the system's

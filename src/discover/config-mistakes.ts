@@ -6,7 +6,7 @@ import { CONFIG_SEARCH_PLACES } from '../config/find-config'
 import { namesOfPatch } from '../config/patch-name'
 import type { PatchrunConfig } from '../config/validate-config'
 import type { PatchPackage } from './manifest'
-import { resolvePatchDir } from './resolve-patch'
+import { resolvePatchDir } from './find-patch-dir'
 import { OWN_DIR } from './resolve-patches'
 
 export interface ConfigMistakeInput {

@@ -5,8 +5,8 @@ import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
 import { describeThrown } from '../printable'
 import { probePath, systemErrorCode } from './read-problem'
-import { parseTarget } from '../hooks/target'
-import { isValidRange } from '../hooks/version-range'
+import { parseTarget } from '../packages/target'
+import { isValidRange } from '../registry/version-range'
 
 export interface ManifestEntry {
   readonly index: number

@@ -4,7 +4,7 @@ import { debug } from '../debug'
 import { PatchrunError } from '../errors'
 import { namesOfPatch } from '../config/patch-name'
 import { readPatchPackage, type PatchPackage } from './manifest'
-import { resolvePatchDir } from './resolve-patch'
+import { resolvePatchDir } from './find-patch-dir'
 
 /** patchrun's package root, the second place patch names resolve from. */
 export const OWN_DIR = join(__dirname, '..', '..')

@@ -1,10 +1,10 @@
 // jest's Runtime (one per test file) extended so that each module it loads passes through patchrun's registry after its body, before the requirer gets it.
 import { debug } from '../debug'
 import { jestRuntimeMissing } from '../errors'
-import { processState } from '../process-state'
-import { shareStateWith } from '../state'
+import { processState } from '../join-state'
+import { shareStateWith } from '../shared-state'
 import type { JestRuntimeClass } from './find-jest-runtime'
-import { noteJestEsm, routeJestBuiltin, routeJestModule } from './jest-loads'
+import { noteJestEsm, routeJestBuiltin, routeJestModule } from '../loaders/jest'
 
 type AnyFunction = (...args: any[]) => any
 

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { findInstalledPackageDir } from '../hooks/installed-packages'
-import { matchesSubpath } from '../hooks/target'
-import { exportedFiles } from '../hooks/package-info'
-import type { Registry } from '../hooks/registry'
+import { findInstalledPackageDir } from '../packages/installed-packages'
+import { matchesSubpath } from '../packages/target'
+import { exportedFiles } from '../packages/package-info'
+import type { Registry } from '../registry/registry'
 
 /**
  * A targeted package installed where the app would find it and shipped as ESM (`"type": "module"`, an

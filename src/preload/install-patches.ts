@@ -2,13 +2,13 @@
 import { debug } from '../debug'
 import { createLazyPatch } from '../discover/lazy-patch'
 import { entryProblem } from '../discover/manifest'
-import { createInstaller } from '../hooks/install'
-import { hasFixedSyncHooks } from '../hooks/node-features'
-import type { Registry } from '../hooks/registry'
-import type { PlannedPatch } from '../config/plan'
+import { createInstaller } from '../loaders/install'
+import { supportsSyncHooks } from '../loaders/node-features'
+import type { Registry } from '../registry/registry'
+import type { PlannedPatch } from '../discover/plan'
 import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
-import { patchBuiltinsLoadedBeforePreload } from './preloaded-builtins'
+import { patchBuiltinsLoadedBeforePreload } from '../loaders/preloaded-builtins'
 
 /** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
 export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
@@ -25,9 +25,9 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
   const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
   // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's
   // off-thread loader must wrap (no in-thread hooks): an ESM entry on current Node needs neither.
-  const esmTargets = esmEntry && hasFixedSyncHooks ? [] : findEsmPackageTargets(registry)
+  const esmTargets = esmEntry && supportsSyncHooks ? [] : findEsmPackageTargets(registry)
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
-  registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: hasFixedSyncHooks ? undefined : esmTargets }))
+  registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: supportsSyncHooks ? undefined : esmTargets }))
   patchBuiltinsLoadedBeforePreload(registry)
 }

@@ -2,7 +2,7 @@
 import { isOn } from '../config/env'
 import { ErrorCode, WarningCode } from '../errors'
 import { describeThrown, stackOf } from '../printable'
-import { peekState } from '../state'
+import { peekState } from '../shared-state'
 import { emitPatchrunWarning } from '../warn'
 
 /**

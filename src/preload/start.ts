@@ -2,8 +2,8 @@
 import { isOn, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
-import { isCompatibleState, peekState } from '../state'
-import { isHooksThread } from './hooks-thread'
+import { isCompatibleState, peekState } from '../shared-state'
+import { isLoaderThread } from './loader-thread'
 import { isPatchrunCommand } from './own-command'
 
 /**
@@ -66,7 +66,7 @@ function start(via: 'require' | 'import' | 'jest'): void {
     debug('preload via --%s skipped: already started via --%s', via, started)
     return
   }
-  if (isHooksThread()) return
+  if (isLoaderThread()) return
   const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
   bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }

@@ -1,5 +1,5 @@
 // Turns the reports of every process of a run into one verdict per patch and target: the explain table.
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 import { describeEnd, nameProcess } from './per-process'
 import { applyBundledVerdicts } from './bundled-verdicts'
 import type { ProcessReport } from './process-report'

@@ -1,10 +1,16 @@
 // What one process (or thread) did, appended to its report file as it happens, for `patchrun explain` and `--report`.
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Outcome } from '../hooks/hook-types'
+import type { Outcome } from '../registry/hook-types'
 import { loadedBundleReports, type BundleReport } from './bundle-report'
-import type { Registry } from '../hooks/registry'
+import type { Registry } from '../registry/registry'
 import { detectTestRunner, type TestRunnerSeen } from './test-runner'
+import { primordials } from '../primordials'
+import { withPristineBuiltins } from '../pristine'
+import { debug } from '../debug'
+
+// Captured at preload: lines are written as outcomes happen and at exit, after the app may have changed JSON or Function.prototype.
+const { JSONStringify, ReflectApply } = primordials
 
 /** How a process ended, as far as it could tell itself, or its parent, or the CLI. */
 export interface ProcessEnd {
@@ -72,7 +78,7 @@ function openReport(dir: string, threadId: number, header: Omit<Extract<Line, { 
   }
   const write = (line: Line): void => {
     try {
-      writeSync(fd, `${JSON.stringify(line)}\n`)
+      writeSync(fd, `${JSONStringify(line)}\n`)
     } catch {
       // The disk is full or the directory went away: the run must go on regardless.
     }
@@ -119,7 +125,7 @@ export function startReport(registry: Registry, dir: string): void {
     registry.reportSink = undefined
     report.close()
   }
-  process.on('exit', (code) => end({ how: 'exit', code, seenBy: 'itself' }))
+  process.on('exit', (code) => atExit(end, { how: 'exit', code, seenBy: 'itself' }))
   // No signal listener here: one that is not the app's turns a signal arriving as the loop empties into a
   // normal exit (the listener never gets to run), and the exit status must stay the app's. Outcomes are
   // already on disk; the parent (or patchrun) records how a signalled process ended.
@@ -138,11 +144,34 @@ function watchChildren(onEnd: (child: ChildEnd) => void): void {
     const original = handle?.onexit
     if (child === undefined || handle === undefined || typeof original !== 'function') return
     handle.onexit = function onexit(this: unknown, ...args: unknown[]): unknown {
-      const [code, signal] = args as [number, string | null]
-      if (child.pid !== undefined) onEnd({ pid: child.pid, argv: child.spawnargs ?? [], code: signal ? null : code, signal: signal || null })
-      return original.apply(this, args)
+      // By index and through the captured Reflect.apply: the app may have changed the array iterator or Function.prototype.apply.
+      const code = args[0] as number
+      const signal = args[1] as string | null
+      try {
+        if (child.pid !== undefined) onEnd({ pid: child.pid, argv: child.spawnargs ?? [], code: signal ? null : code, signal: signal || null })
+      } catch (error) {
+        debug('the report of child %s failed: %s', child.pid, error)
+      }
+      return ReflectApply(original, this, args)
     }
   })
+}
+
+/**
+ * Runs `end` from the 'exit' listener: with the built-ins of the preload (pristine.ts), since the app may
+ * have changed those the report uses (Node's own tests delete `Array.prototype[Symbol.iterator]`), and
+ * never throwing: an exception in an 'exit' listener would replace the app's exit code with 1.
+ */
+function atExit(end: (how: ProcessEnd) => void, how: ProcessEnd): void {
+  try {
+    withPristineBuiltins(end, undefined, [how])
+  } catch (error) {
+    try {
+      debug('the report at exit failed: %s', error)
+    } catch {
+      // not even that: the exit code stays the app's
+    }
+  }
 }
 
 /** A process where patchrun did nothing, or a nested `patchrun` command: one line, and its end. */
@@ -150,10 +179,11 @@ export function reportInactive(dir: string, header: { role?: 'patchrun'; disable
   const { threadId } = require('node:worker_threads') as typeof import('node:worker_threads')
   const report = openReport(dir, threadId, header)
   if (report === undefined) return
-  process.on('exit', (code) => {
-    report.write({ kind: 'end', end: { how: 'exit', code, seenBy: 'itself' } })
+  const end = (how: ProcessEnd): void => {
+    report.write({ kind: 'end', end: how })
     report.close()
-  })
+  }
+  process.on('exit', (code) => atExit(end, { how: 'exit', code, seenBy: 'itself' }))
 }
 
 /** Reads one report file back; lines cut short by a kill are skipped. */

@@ -1,8 +1,8 @@
 // Undo at runtime: unpatch / unpatchAll / patches / isPatched / withPatches / withoutPatches.
 import { namesOfPatch } from '../config/patch-name'
 import { PatchrunError, ErrorCode } from '../errors'
-import { parseTarget } from '../hooks/target'
-import { processState } from '../process-state'
+import { parseTarget } from '../packages/target'
+import { processState } from '../join-state'
 
 /** What is applied now, where, and in which version: one entry per patch and loaded module. */
 export interface AppliedPatch {

@@ -1,5 +1,5 @@
 // Whether each patch was applied at all during the patched runs: a suite that never loads a target tests nothing of it.
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 import type { UnitRuns } from './compare'
 
 export interface PatchUse {

@@ -1,7 +1,7 @@
 // The three ways verify runs a unit: bare, patched (the run command's plan and preload), and the control.
 import { join } from 'node:path'
-import type { Plan } from '../config/plan'
-import { planVariables } from '../config/plan-transport'
+import type { Plan } from '../discover/plan'
+import { planVariables } from '../discover/plan-transport'
 import { addPreload } from '../cli/node-options'
 import { REGISTER_PATH } from '../cli/output'
 

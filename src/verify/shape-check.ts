@@ -1,7 +1,7 @@
 // The shape check: the patched targets' exports against bare — name, length, own properties, ESM namespace.
 import { execFile } from 'node:child_process'
 import { basename, join } from 'node:path'
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 import { envFor } from './modes'
 import type { ShapeEntry, TargetShape } from './shape-probe'
 

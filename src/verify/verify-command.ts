@@ -13,7 +13,7 @@ import { bareCommandLine, patchedCommandLine } from './reproduce'
 import { killGroup, runningGroups, runUnit } from './run-unit'
 import { buildUnits, type Unit } from './units'
 import { formatFindings, lastRuns, summaryLine, viewOf, type Finding } from './verify-output'
-import type { Plan } from '../config/plan'
+import type { Plan } from '../discover/plan'
 
 /** Runs verify and exits: 1 when a regression was found (or the shape check failed), 0 otherwise. */
 export async function verifyCommand(command: readonly string[], flags: VerifyFlags): Promise<never> {

@@ -1,5 +1,5 @@
 // The function installed for one link: calls the wrapper on every call, and looks like the original from outside.
-import { MARK, type Hot, type Link } from './model'
+import { MARK, type Dispatch, type Link } from './model'
 import type { AnyFunction } from './types'
 
 /**
@@ -22,53 +22,53 @@ import type { AnyFunction } from './types'
  */
 export function makeCallable(link: Link, original: AnyFunction): AnyFunction {
   const constructible = link.slot === 'value' && isConstructor(original)
-  const made = link.slot === 'get' ? makeGetter(link.hot) : link.slot === 'set' ? makeSetter(link.hot) : constructible ? makeConstructible(link.hot) : makeMethod(link.hot)
-  dress(made, original, constructible)
+  const made = link.slot === 'get' ? makeGetter(link.dispatch) : link.slot === 'set' ? makeSetter(link.dispatch) : constructible ? makeConstructible(link.dispatch) : makeMethod(link.dispatch)
+  mimicOriginal(made, original, constructible)
   Object.defineProperty(made, MARK, { value: link })
   return made
 }
 
-// The hot paths below read `hot.call` and `hot.inner` on each call, so unwrapping and re-ordering reach the
+// The functions below read `dispatch.call` and `dispatch.inner` on each call, so unwrapping and re-ordering reach the
 // references the app already holds. There is no "is it active?" branch: V8 elides the `args` array only when
 // it has a single use, so a second, pass-through use would cost an allocation on every call; a removed link
 // instead gets `passThrough` as its `call`. `call` is invoked without a receiver.
 
-function makeConstructible(hot: Hot): AnyFunction {
+function makeConstructible(dispatch: Dispatch): AnyFunction {
   const made = function (this: unknown, ...args: unknown[]): unknown {
-    const call = hot.call
+    const call = dispatch.call
     // One call site, not one per branch: a second use of `args` would keep V8 from eliding the array.
     // `new made()` constructs what `new original()` would; `super()` from a subclass keeps the subclass.
     // Under `new`, `this` is the object `new` made (its prototype the original's): what an ES5 constructor
     // initialises when the wrapper applies it, and what `new` returns when the wrapper returns no object.
-    const newTarget = new.target === undefined ? undefined : new.target === made ? hot.inner : new.target
-    return call(hot.inner, this, args, newTarget)
+    const newTarget = new.target === undefined ? undefined : new.target === made ? dispatch.inner : new.target
+    return call(dispatch.inner, this, args, newTarget)
   }
   return made
 }
 
-function makeMethod(hot: Hot): AnyFunction {
+function makeMethod(dispatch: Dispatch): AnyFunction {
   return {
     wrapped(this: unknown, ...args: unknown[]): unknown {
-      const call = hot.call
-      return call(hot.inner, this, args, undefined)
+      const call = dispatch.call
+      return call(dispatch.inner, this, args, undefined)
     },
   }.wrapped
 }
 
-function makeGetter(hot: Hot): AnyFunction {
+function makeGetter(dispatch: Dispatch): AnyFunction {
   return {
     get(this: unknown): unknown {
-      const call = hot.call
-      return call(hot.inner, this, [], undefined)
+      const call = dispatch.call
+      return call(dispatch.inner, this, [], undefined)
     },
   }.get
 }
 
-function makeSetter(hot: Hot): AnyFunction {
+function makeSetter(dispatch: Dispatch): AnyFunction {
   return {
     set(this: unknown, value: unknown): void {
-      const call = hot.call
-      call(hot.inner, this, [value], undefined)
+      const call = dispatch.call
+      call(dispatch.inner, this, [value], undefined)
     },
   }.set
 }
@@ -93,7 +93,7 @@ export function isConstructor(fn: AnyFunction): boolean {
 }
 
 /** `constructible`: `made` is a `function`, with an own `prototype` (not read here: V8 would build one). */
-function dress(made: AnyFunction, original: AnyFunction, constructible: boolean): void {
+function mimicOriginal(made: AnyFunction, original: AnyFunction, constructible: boolean): void {
   for (const key of ['name', 'length'] as const) {
     const descriptor = Reflect.getOwnPropertyDescriptor(original, key)
     if (descriptor) Object.defineProperty(made, key, descriptor)

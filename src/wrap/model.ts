@@ -9,8 +9,8 @@ export type Slot = 'value' | 'get' | 'set'
 export type Kind = 'value' | 'accessor'
 
 /**
- * One wrapper applied to one slot: `fn` is the function installed for it, which calls `hot.call` with
- * `hot.inner` (the next link down, or the original). Links are never rebuilt, only re-pointed: removing a
+ * One wrapper applied to one slot: `fn` is the function installed for it, which calls `dispatch.call` with
+ * `dispatch.inner` (the next link down, or the original). Links are never rebuilt, only re-pointed: removing a
  * layer sets the next one up's `inner` past it, so every reference the app already holds follows the new
  * order at once; a removed link's `call` becomes a pass-through, so its `fn` (if the app kept it) no longer
  * runs the wrapper.
@@ -21,7 +21,7 @@ export interface Link {
   wrapper: AnyFunction
   readonly layer: Layer
   /** The two fields `fn` reads on every call. */
-  readonly hot: Hot
+  readonly dispatch: Dispatch
   /** Bookkeeping only (never read on a call): the layer is in a stack. */
   active: boolean
   fn: AnyFunction
@@ -31,14 +31,14 @@ export interface Link {
  * What a link's function reads on each call: `call` is the wrapper while the layer is in place and
  * `passThrough` once it is removed; `inner` is what `call` gets as `original`.
  *
- * Each Hot has a hidden class (V8 map) of its own: V8 then treats `call` and `inner` as constants in optimized
+ * Each Dispatch has a hidden class (V8 map) of its own: V8 then treats `call` and `inner` as constants in optimized
  * code that inlined the function, until they change, and a change de-optimizes only the code that depends on
  * that one link. With one class shared by all, the first unwrap anywhere would make them mutable fields for
  * every link in the process, and every wrapped function would lose its inlined fast path (bench/wrap measured
  * about 20x slower calls). Fields get their final values at once: a later store of a different value is
  * what marks a field mutable.
  */
-export interface Hot {
+export interface Dispatch {
   call: AnyFunction
   inner: AnyFunction
 }
@@ -50,11 +50,11 @@ export function passThrough(original: AnyFunction, thisArg: unknown, args: unkno
 
 /** A link going in place now, on top of `inner`. */
 export function newLink(slot: Slot, wrapper: AnyFunction, layer: Layer, inner: AnyFunction): Link {
-  // A fresh prototype object is what gives the Hot a map no other object shares; two fields keep it cheap.
-  const hot = Object.create(Object.create(null) as object) as Hot
-  hot.call = wrapper
-  hot.inner = inner
-  return { slot, wrapper, layer, hot, active: true, fn: inner }
+  // A fresh prototype object is what gives the Dispatch a map no other object shares; two fields keep it cheap.
+  const dispatch = Object.create(Object.create(null) as object) as Dispatch
+  dispatch.call = wrapper
+  dispatch.inner = inner
+  return { slot, wrapper, layer, dispatch, active: true, fn: inner }
 }
 
 /** What one `wrap()` call added: the wrapper it was given (what `unwrap(owner, name, wrapper)` matches) and its links. */

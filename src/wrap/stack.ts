@@ -125,7 +125,7 @@ function makeLinks(layer: Layer, stack: Stack, tops: Partial<Record<Slot, AnyFun
 /** A link in place calls its wrapper; a removed one passes straight through. Stores only what changes. */
 function activate(link: Link, on: boolean): void {
   const call = on ? link.wrapper : passThrough
-  if (link.hot.call !== call) link.hot.call = call
+  if (link.dispatch.call !== call) link.dispatch.call = call
   if (link.active !== on) link.active = on
 }
 
@@ -148,7 +148,7 @@ function relink(stack: Stack, install: boolean): void {
     for (const layer of stack.layers) {
       const link = layer.links?.find((l) => l.slot === slot)
       if (!link || !inner) continue
-      if (link.hot.inner !== inner) link.hot.inner = inner
+      if (link.dispatch.inner !== inner) link.dispatch.inner = inner
       inner = link.fn
     }
     tops[slot] = inner

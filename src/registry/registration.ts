@@ -1,7 +1,7 @@
 // One registered hook: the record the registry routes by, built from `register`'s arguments once they are checked.
 import { badTarget } from '../errors'
 import type { InternalRegisterOptions, ManifestSource, PostImportHook } from './hook-types'
-import { parseTarget, type Target } from './target'
+import { parseTarget, type Target } from '../packages/target'
 import { isValidRange } from './version-range'
 
 export interface Registration {

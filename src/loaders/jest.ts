@@ -1,9 +1,9 @@
 // What jest loads into a test file's module registry, handed to patchrun's registry: package files, builtins, and ES modules it cannot patch.
 import { debug } from '../debug'
 import { WarningCode } from '../errors'
-import { packageFileOf, packageNameOf, type PackageFile } from '../hooks/module-path'
-import type { Registry } from '../hooks/registry'
-import { matchesSubpath } from '../hooks/target'
+import { packageFileOf, packageNameOf, type PackageFile } from '../packages/module-path'
+import type { Registry } from '../registry/registry'
+import { matchesSubpath } from '../packages/target'
 import { emitPatchrunWarning } from '../warn'
 
 /** The package file, when `file` sits in a package some registration targets; one lastIndexOf for every other file. */

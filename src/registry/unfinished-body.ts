@@ -1,7 +1,7 @@
 // A targeted CommonJS body that began but never finished (it threw, or the process exited inside it): `explain` says so.
 import { debug } from '../debug'
-import type { PackageFile } from './module-path'
-import { readPackageVersion } from './package-info'
+import type { PackageFile } from '../packages/module-path'
+import { readPackageVersion } from '../packages/package-info'
 import type { Registry } from './registry'
 import { primordials } from '../primordials'
 

@@ -1,7 +1,7 @@
 // Builtins Node loaded for itself before any preload ran (IPC channel, worker, cluster, test runner): patched at the preload.
 import { debug } from '../debug'
-import { nodeVersion } from '../hooks/node-features'
-import type { Registry } from '../hooks/registry'
+import { nodeVersion } from './node-features'
+import type { Registry } from '../registry/registry'
 
 /**
  * What Node 20–26 load in every process before the first preload (`node -e 0`). These reach the app

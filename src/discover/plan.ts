@@ -1,5 +1,5 @@
 // The plan: patch packages already resolved and checked, handed from the CLI to every app process.
-import type { PatchPackage } from '../discover/manifest'
+import type { PatchPackage } from './manifest'
 
 /** A patch package with the options the config gives it. */
 export interface PlannedPatch extends PatchPackage {

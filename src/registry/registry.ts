@@ -2,20 +2,20 @@
 import { types } from 'node:util'
 import { debug } from '../debug'
 import type { PatchrunError } from '../errors'
-import { exportedFiles, resolvePackageMain } from './package-info'
-import { matchesSubpath, type Target } from './target'
-import type { LinkedPackage, PackageFile } from './module-path'
-import { findLinkedPackage } from './installed-packages'
-import { applyPatch, removePatch, type Application } from '../undo/application'
+import { exportedFiles, resolvePackageMain } from '../packages/package-info'
+import { matchesSubpath, type Target } from '../packages/target'
+import type { LinkedPackage, PackageFile } from '../packages/module-path'
+import { findLinkedPackage } from '../packages/installed-packages'
+import { applyPatch, removePatch, type AppliedPatch } from '../apply/applied-patch'
 import { createRegistration, type Registration } from './registration'
-import { describeBuiltin, describePackageModule, runHooks, toPatchFailure } from './run-hooks'
+import { describeBuiltin, describePackageModule, runHooks, toPatchFailure } from '../apply/run-hooks'
 import { runIfAlreadyLoaded } from './late-registration'
 import { recordUnfinished, type RunningBody } from './unfinished-body'
 import { describeThrown, stackOf } from '../printable'
 import { emitPatchrunWarning } from '../warn'
 import { mapKeys, primordials, setValues } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
-import { DualEntries } from './dual-entry'
+import { DualEntries } from '../packages/dual-entry'
 import { checkSubpathTargets } from './missing-target'
 import type { InternalRegisterOptions, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook, PostImportHookHandle } from './hook-types'
 
@@ -43,7 +43,7 @@ export class Registry {
   /** Set while this process writes a report (explain, --report): each outcome and problem as it happens. */
   reportSink: ((kind: 'outcome' | 'problem', value: Outcome | string) => void) | undefined
   /** Every time a registration ran (or, disabled, would have run) on a module instance: what `unpatch` undoes. */
-  readonly applications: Application[] = []
+  readonly applications: AppliedPatch[] = []
   private installer: HookInstaller | undefined
   private builtinReplacements: Map<string, unknown> | undefined
   /** Every registration in registration order, kept after `unregister` (what it applied can still be undone). */
@@ -132,8 +132,9 @@ export class Registry {
 
   /** Whether every targeted builtin has had its hooks run, and none replaced its exports: `require` needs no hook for them then. */
   builtinsAllPatched(): boolean {
-    if (this.builtinReplacements !== undefined && this.builtinReplacements.size > 0) return false
-    for (const name of this.byBuiltin.keys()) if (!this.patchedBuiltins.has(name)) return false
+    if (this.builtinReplacements !== undefined && primordials.MapPrototypeGetSize(this.builtinReplacements) > 0) return false
+    const names = mapKeys(this.byBuiltin)
+    for (let i = 0; i < names.length; i++) if (!primordials.SetPrototypeHas(this.patchedBuiltins, names[i]!)) return false
     return true
   }
 
@@ -145,7 +146,7 @@ export class Registry {
     if (replaced !== undefined && exports === replaced) return replaced
     const list = MapPrototypeGet(this.byBuiltin, name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      this.patchedBuiltins.add(name)
+      primordials.SetPrototypeAdd(this.patchedBuiltins, name)
       const result = runHooks(this, list, exports, exports, describeBuiltin)
       if (result !== exports) primordials.MapPrototypeSet((this.builtinReplacements ??= new primordials.Map()), name, result)
     }
@@ -296,7 +297,7 @@ export class Registry {
   }
 
   /** Puts a patch back on a module; a patch that throws midway leaves nothing of what it wrapped. */
-  private reapply(app: Application): void {
+  private reapply(app: AppliedPatch): void {
     try {
       applyPatch(app)
     } catch (error) {
@@ -316,7 +317,7 @@ export class Registry {
   }
 
   /** Takes a patch back from a module; a throwing `unpatch` export is reported, the rest still undone. */
-  private remove(app: Application): void {
+  private remove(app: AppliedPatch): void {
     const replacement = app.replacement
     if (app.builtin !== undefined && replacement !== undefined && this.builtinReplacements?.get(app.builtin) === replacement) {
       this.builtinReplacements.delete(app.builtin)

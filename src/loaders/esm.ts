@@ -3,9 +3,9 @@
 import Module = require('node:module')
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { debug } from '../debug'
-import { packageFileOf, packageNameOf } from './module-path'
-import { mayBeEsm } from './package-info'
-import type { Registry } from './registry'
+import { packageFileOf, packageNameOf } from '../packages/module-path'
+import { mayBeEsm } from '../packages/package-info'
+import type { Registry } from '../registry/registry'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 

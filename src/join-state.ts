@@ -1,8 +1,8 @@
 // This copy's way to the process-wide state: the first copy of patchrun to load creates the registry; an incompatible one keeps its own.
 import { ownFile } from './own-file'
-import { Registry } from './hooks/registry'
+import { Registry } from './registry/registry'
 import { warnIncompatible } from './incompatible-copy'
-import { getState, isCompatibleState, STATE_VERSION, type ProcessState } from './state'
+import { getState, isCompatibleState, STATE_VERSION, type ProcessState } from './shared-state'
 
 let ownState: ProcessState | undefined
 

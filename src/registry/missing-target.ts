@@ -1,8 +1,8 @@
 // A targeted package that loaded without the file a sub-path target names (a file its version no longer has): said once, when the package first loads.
 import { debug } from '../debug'
 import type { Outcome } from './hook-types'
-import type { PackageFile } from './module-path'
-import { hasSubpathFile, readPackageVersion } from './package-info'
+import type { PackageFile } from '../packages/module-path'
+import { hasSubpathFile, readPackageVersion } from '../packages/package-info'
 import type { Registration } from './registration'
 
 /** `express 5.3.0 loaded; no file express/lib/router/index.js in it`: why a sub-path target will never run on this copy. */

@@ -1,14 +1,14 @@
 // The CommonJS side: one wrapper on Module._load for builtins; for package files, a Proxy on Module._cache that hooks targeted module instances only.
 import Module = require('node:module')
 import { debug } from '../debug'
-import { packageFileOf, packageNameOf } from './module-path'
-import { mayBeEsm } from './package-info'
-import type { Registry } from './registry'
+import { packageFileOf, packageNameOf } from '../packages/module-path'
+import { mayBeEsm } from '../packages/package-info'
+import type { Registry } from '../registry/registry'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
 // Captured now (the preload), as the app may change Function.prototype.call/apply or Map.prototype later.
-const { ReflectApply, MapPrototypeGet, MapPrototypeHas } = primordials
+const { ReflectApply, ReflectSet, ReflectDefineProperty, ReflectDeleteProperty, ReflectGetOwnPropertyDescriptor, MapPrototypeGet, MapPrototypeHas, StringPrototypeEndsWith, WeakSetPrototypeAdd, WeakSetPrototypeHas } = primordials
 
 interface InternalModule {
   exports: unknown
@@ -41,9 +41,9 @@ export function installBuiltinRequireHook(registry: Registry): void {
   if (!registry.builtinsAllPatched() && !isOurs(M._load)) {
     const originalLoad = M._load
     const wrapper = function _load(this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-      const exports = originalLoad.call(this, request, parent, isMain)
+      const exports = ReflectApply(originalLoad, this, [request, parent, isMain])
       if (loadList.length !== registry.loadListSeen) registry.checkLoadedBuiltins()
-      const name = ids.get(request)
+      const name = MapPrototypeGet(ids, request)
       if (name === undefined) return exports
       const result = registry.onBuiltin(name, exports)
       if (M._load === wrapper && registry.builtinsAllPatched()) {
@@ -52,7 +52,7 @@ export function installBuiltinRequireHook(registry: Registry): void {
       }
       return result
     }
-    ourLoads.add(wrapper)
+    WeakSetPrototypeAdd(ourLoads, wrapper)
     M._load = wrapper
   }
   if (builtinGetterInstalled) return
@@ -69,11 +69,11 @@ export function installBuiltinRequireHook(registry: Registry): void {
   debug('CommonJS builtin hook installed')
 }
 
-const ourLoads = new WeakSet<object>()
+const ourLoads = new primordials.WeakSet<object>()
 let builtinGetterInstalled = false
 
 function isOurs(load: unknown): boolean {
-  return typeof load === 'function' && ourLoads.has(load)
+  return typeof load === 'function' && WeakSetPrototypeHas(ourLoads, load)
 }
 
 /**
@@ -102,7 +102,7 @@ export function installPackageLoadHook(registry: Registry): void {
     // `require(esm)` of a targeted package loads its ES modules inside load(): the ESM hooks must be
     // in place first, even in an app whose entry point is CommonJS.
     if (esm) registry.esmNeeded()
-    if (!esm && (filename.endsWith('.js') || filename.endsWith('.cjs'))) {
+    if (!esm && (StringPrototypeEndsWith(filename, '.js') || StringPrototypeEndsWith(filename, '.cjs'))) {
       setOwn(module, '_compile', function _compile(this: InternalModule, ...args: unknown[]): unknown {
         removeOwn(this, '_compile', _compile)
         // A body that throws or exits the process never reaches the hooks: `explain` says so.
@@ -122,14 +122,14 @@ export function installPackageLoadHook(registry: Registry): void {
     }
     setOwn(module, 'load', function load(this: InternalModule, file: string): void {
       removeOwn(this, 'load', load)
-      this.load(file)
+      ReflectApply(this.load, this, [file])
       withPristineBuiltins(registry.onCommonJS, registry, [this, filename, pkg])
     })
   }
   M._cache = new Proxy(M._cache, {
     set(cache, key, value) {
       if (typeof key === 'string' && value instanceof Module && !(value as unknown as { loaded: boolean }).loaded) hookModule(value as unknown as InternalModule, key)
-      return Reflect.set(cache, key, value)
+      return ReflectSet(cache, key, value)
     },
   })
   debug('CommonJS package hook installed')
@@ -137,9 +137,9 @@ export function installPackageLoadHook(registry: Registry): void {
 
 /** A hook on one module instance, invisible to `Object.keys(module)` and gone once it ran. */
 function setOwn(module: object, key: string, fn: (...args: never[]) => unknown): void {
-  Object.defineProperty(module, key, { value: fn, writable: true, configurable: true, enumerable: false })
+  ReflectDefineProperty(module, key, { value: fn, writable: true, configurable: true, enumerable: false })
 }
 
 function removeOwn(module: object, key: string, fn: unknown): void {
-  if (Object.getOwnPropertyDescriptor(module, key)?.value === fn) Reflect.deleteProperty(module, key)
+  if (ReflectGetOwnPropertyDescriptor(module, key)?.value === fn) ReflectDeleteProperty(module, key)
 }

@@ -1,5 +1,5 @@
 // The one process-wide home of patchrun's state, shared by every compatible copy of patchrun loaded in a process.
-import type { Registry } from './hooks/registry'
+import type { Registry } from './registry/registry'
 
 /**
  * The version of this state's shape and of the registry methods other copies call on it. A copy joins a

@@ -1,7 +1,7 @@
 // The types a post-import hook and whoever registers it see: the hook, its context, the options, the handle, the outcome.
 import type { PatchrunError } from '../errors'
 import type { PatchToolkit } from '../undo/toolkit'
-import type { ReplacementExports } from '../undo/patch-result'
+import type { ReplacementExports } from '../apply/patch-result'
 
 export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
 

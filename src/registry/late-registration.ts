@@ -2,10 +2,10 @@
 import { echo } from '../echo'
 import { WarningCode } from '../errors'
 import { emitPatchrunWarning } from '../warn'
-import { packageFileOf } from './module-path'
+import { packageFileOf } from '../packages/module-path'
 import type { Registration } from './registration'
 import type { Registry } from './registry'
-import { describeBuiltin, describePackageModule, runHooks } from './run-hooks'
+import { describeBuiltin, describePackageModule, runHooks } from '../apply/run-hooks'
 
 /**
  * Runs a new registration at once on its target when that has already loaded, with a PATCHRUN_W_LATE

@@ -1,14 +1,14 @@
 // Running the hooks that wait for one loaded module instance, in registration order, and recording what each did.
 import { debug } from '../debug'
 import { ErrorCode, PatchrunError, patchFailed } from '../errors'
-import { applyPatch, createPatchContext, type Application } from '../undo/application'
+import { applyPatch, createPatchContext, type AppliedPatch } from './applied-patch'
 import type { Change } from '../wrap'
-import type { HookContext, LoadedVia, ModuleFormat, Outcome } from './hook-types'
-import type { PackageFile } from './module-path'
-import { readPackageVersion } from './package-info'
-import type { Registration } from './registration'
-import type { Registry } from './registry'
-import { findVersionMismatch } from './version-range'
+import type { HookContext, LoadedVia, ModuleFormat, Outcome } from '../registry/hook-types'
+import type { PackageFile } from '../packages/module-path'
+import { readPackageVersion } from '../packages/package-info'
+import type { Registration } from '../registry/registration'
+import type { Registry } from '../registry/registry'
+import { findVersionMismatch } from '../registry/version-range'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
@@ -56,13 +56,13 @@ function runHooksInPlace(
       continue
     }
     const changes: Change[] = []
-    const suspended: Application['suspended'] = []
+    const suspended: AppliedPatch['suspended'] = []
     const context = createPatchContext(
       { name: target, version, directory: details.directory, file, format, entry: details.entry, options: registration.options, patch: registration.label },
       changes,
       suspended,
     )
-    const app: Application = {
+    const app: AppliedPatch = {
       patch: registration.patch,
       target,
       version,

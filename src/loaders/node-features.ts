@@ -11,7 +11,7 @@ export const hasRegisterHooks = typeof (Module as { registerHooks?: unknown }).r
  * for CommonJS, which `registerHooks` rejected until nodejs/node#59929 (22.22.3, 24.11.1, 25.1, 26).
  * The same check as iitm's `supportsSyncHooks`, which is ESM and cannot be required on Node 20.
  */
-export const hasFixedSyncHooks =
+export const supportsSyncHooks =
   major >= 26 ||
   (major === 25 && minor >= 1) ||
   (major === 24 && (minor > 11 || (minor === 11 && patch >= 1))) ||

@@ -2,9 +2,9 @@
 import Module = require('node:module')
 import { pathToFileURL } from 'node:url'
 import { debug } from '../debug'
-import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs-hook'
-import { hasFixedSyncHooks, hasRegisterHooks } from './node-features'
-import type { HookInstaller, Registry } from './registry'
+import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs'
+import { supportsSyncHooks, hasRegisterHooks } from './node-features'
+import type { HookInstaller, Registry } from '../registry/registry'
 
 export interface InstallPlan {
   /** Whether ES modules need hooks at all (the preload says no for a CommonJS entry point). */
@@ -27,7 +27,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   const ensureResolveHook = (): void => {
     if (resolveHook || !esm || !hasRegisterHooks) return
     resolveHook = true
-    esmHook().installSyncResolveHook(registry, hasFixedSyncHooks)
+    esmHook().installSyncResolveHook(registry, supportsSyncHooks)
   }
   return {
     builtins() {
@@ -50,7 +50,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       if (!esm) return
       ensureResolveHook()
       const include = plan.offThreadEsmTargets ?? []
-      if (!hasFixedSyncHooks && include.length > 0) {
+      if (!supportsSyncHooks && include.length > 0) {
         registerOffThread(require.resolve('import-in-the-middle/hook.mjs'), { include: [...include] })
         esmHook().addIitmCallback(registry)
       }
@@ -64,9 +64,9 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   }
 }
 
-/** The ESM hook's code, loaded only by an app that needs ESM hooks (`../hooks/`: see scripts/bundle-preload.cjs). */
-function esmHook(): typeof import('./esm-hook') {
-  return require('../hooks/esm-hook') as typeof import('./esm-hook')
+/** The ESM hook's code, loaded only by an app that needs ESM hooks (`../loaders/`: see scripts/bundle-preload.cjs). */
+function esmHook(): typeof import('./esm') {
+  return require('../loaders/esm') as typeof import('./esm')
 }
 
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */

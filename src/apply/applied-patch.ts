@@ -1,13 +1,13 @@
 // One patch applied to one loaded module: what it changed, so it can be taken back exactly and put on again.
 import { syncBuiltinESMExports } from 'node:module'
 import type { Change } from '../wrap'
-import type { PatchToolkit } from './toolkit'
+import type { PatchToolkit } from '../undo/toolkit'
 import type { SuspendedWrap } from '../wrap/suspend'
-import type { HookContext, PostImportHook } from '../hooks/hook-types'
+import type { HookContext, PostImportHook } from '../registry/hook-types'
 import { markReplacement, replacementOf } from './patch-result'
 import { primordials } from '../primordials'
 
-export interface Application {
+export interface AppliedPatch {
   /** The patch's name, as `unpatch(name)` takes it: the patch package's name, or the API's `patch` option. */
   readonly patch: string
   readonly target: string
@@ -36,7 +36,7 @@ export interface Application {
  * Runs the hook with a context whose toolkit journals into the application; returns the exports it
  * replaced the module's with, or undefined (see patch-result.ts for what a return value means).
  */
-export function applyPatch(app: Application): unknown {
+export function applyPatch(app: AppliedPatch): unknown {
   const result = app.hook(app.exports, app.context)
   app.applied = true
   app.replacement = replacementOf(result, app)
@@ -48,9 +48,9 @@ export function applyPatch(app: Application): unknown {
  * Takes a patch back: its journaled changes in reverse order, then the patch module's own `unpatch`
  * (for changes made by hand), then the module's exports if the hook had replaced them.
  */
-export function removePatch(app: Application): void {
+export function removePatch(app: AppliedPatch): void {
   // The toolkit is loaded: its changes are what there is to take off. Captured references pass through meanwhile.
-  if (app.changes.length > 0) (require('../undo/toolkit') as typeof import('./toolkit')).takeOffChanges(app.changes, app.suspended)
+  if (app.changes.length > 0) (require('../undo/toolkit') as typeof import('../undo/toolkit')).takeOffChanges(app.changes, app.suspended)
   try {
     app.unpatch?.(app.exports, app.context)
   } finally {
@@ -72,7 +72,7 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
   let toolkit: PatchToolkit | undefined
   const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
     ((...args: unknown[]) => {
-      toolkit ??= (require('../undo/toolkit') as typeof import('./toolkit')).createToolkit(changes, suspended)
+      toolkit ??= (require('../undo/toolkit') as typeof import('../undo/toolkit')).createToolkit(changes, suspended)
       return primordials.ReflectApply(toolkit[key] as (...args: unknown[]) => unknown, undefined, args)
     }) as PatchToolkit[K]
   return {
@@ -87,6 +87,6 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
 }
 
 /** A builtin's ESM facade copies its exports: after changing them, importers need the copy refreshed. */
-function syncIfBuiltin(app: Application): void {
+function syncIfBuiltin(app: AppliedPatch): void {
   if (app.format === 'builtin') syncBuiltinESMExports()
 }
