@@ -36,10 +36,10 @@ function bundleInPlace(file, external) {
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
-bundleInPlace(path.join(root, 'dist', 'undo', 'toolkit.js'), [])
+bundleInPlace(path.join(root, 'dist', 'apply', 'toolkit.js'), [])
 
 // The runtime a bundle built with patchrun/esbuild, /rollup, /vite or /webpack inlines (src/bundler/runtime.ts):
 // one self-contained ES module, so the user's bundler needs nothing else of patchrun and the bundle nothing at
