@@ -1,8 +1,9 @@
 // Bundles the preload into two files, in place: dist/preload/start.js (what every preloaded process loads)
-// and dist/preload/bootstrap.js (what a process with patches loads besides). The preload runs inside every
+// and dist/preload/bootstrap.js (what a process with patches loads besides); and the command's own process
+// (dist/cli/main.js: a plain run; dist/cli/program.js: commander's full command line). The preload runs inside every
 // process of the user's app, and each file it requires costs ~0.3 ms to resolve, read and compile on
-// Node 20 (27 files: ~9 ms, one file: ~2 ms), which alone would exceed a 5 % start-up budget. The API and
-// the CLI stay plain tsc output, file for file.
+// Node 20 (27 files: ~9 ms, one file: ~2 ms), which alone would exceed a 5 % start-up budget; the command
+// starts before the app, so its own files count the same way. The API stays plain tsc output, file for file.
 'use strict'
 const { buildSync } = require('esbuild')
 const fs = require('node:fs')
@@ -28,7 +29,7 @@ function bundleInPlace(file, external) {
     external,
     legalComments: 'none',
     logLevel: 'warning',
-    banner: { js: `// patchrun preload, bundled from dist/preload/${path.basename(file)} by scripts/bundle-preload.cjs: see src/ for the code.` },
+    banner: { js: `// patchrun, bundled from ${path.relative(root, file)} by scripts/bundle-preload.cjs: see src/ for the code.` },
   })
 }
 
@@ -40,6 +41,10 @@ bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../loade
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'apply', 'toolkit.js'), [])
+// The command: what `patchrun [options] -- <command>` loads is one file (commander stays out of it); anything
+// else on the command line loads commander's program besides, and `verify` its own files.
+bundleInPlace(path.join(root, 'dist', 'cli', 'main.js'), ['./program', '../../package.json'])
+bundleInPlace(path.join(root, 'dist', 'cli', 'program.js'), ['../verify/verify-command'])
 
 // The runtime a bundle built with patchrun/esbuild, /rollup, /vite or /webpack inlines (src/bundler/runtime.ts):
 // one self-contained ES module, so the user's bundler needs nothing else of patchrun and the bundle nothing at

@@ -184,6 +184,17 @@ describe('vitest 4 (externals through Node: reached when the preload is in its w
     assert.deepEqual((applied.processes ?? []).map((p) => p.pid).sort(), appliedIn.map((p) => p.pid).sort(), JSON.stringify(report.patches, null, 1))
   })
 
+  test('pool threads under `patchrun explain --`: each worker thread that loaded the target reports it, though vitest terminate()s them', { timeout: 180000 }, async () => {
+    const r = await runExplained(['--patches', PATCH], [...VITEST, '--pool', 'threads'], {}, VITEST_APP)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.equal(vitestSummary(r.stdout), '4 passed (4)')
+    const greets = firstApplications(r.probes, 'acme-greet')
+    assert.ok(greets.length >= 1 && greets.every((p) => p.threadId > 0), JSON.stringify(r.probes, null, 1))
+    const applied = rowWith(r.report, 'acme-greet', 'applied')
+    const threads = (applied.processes ?? []).map((p) => `${p.pid}/${p.threadId}`).sort()
+    assert.deepEqual(threads, [...new Set(greets.map((p) => `${p.pid}/${p.threadId}`))].sort(), JSON.stringify(r.report.patches, null, 1))
+  })
+
   test('pool threads, set up by the config line alone (execArgv) and PATCHRUN_PATCHES', { timeout: 180000 }, async () => {
     const r = await runLogged([...VITEST, '--pool', 'threads'], { PATCHRUN_PATCHES: PATCH }, VITEST_APP)
     assert.equal(r.code, 0, r.stdout + r.stderr)
@@ -200,6 +211,18 @@ describe('vitest 4 (externals through Node: reached when the preload is in its w
     assertNotReached(r.report, 'acme-greet')
     const row = rowWith(r.report, 'acme-greet', 'never loaded')
     assert.match(row.detail, /vitest ran \(pid \d+.*server\.deps\.inline.*patchrun\/vite/, row.detail)
+  })
+
+  test('server.deps.inline with patchrun/vite in the config: the inlined package is patched in vite\'s pipeline, once per worker', { timeout: 180000 }, async () => {
+    const r = await runExplained(['--patches', PATCH], [...VITEST, '--config', 'vitest.vite-plugin.config.js'], {}, VITEST_APP)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    // The test file itself asserts greet() and describe() answer patched, and os.hostname() too (the preload).
+    assert.equal(vitestSummary(r.stdout), '2 passed (2)')
+    const greets = firstApplications(r.probes, 'acme-greet')
+    assert.ok(greets.length >= 1 && greets.every(inVitestWorker), JSON.stringify(r.probes, null, 1))
+    assert.equal(new Set(greets.map((p) => p.pid)).size, greets.length, JSON.stringify(greets))
+    const applied = rowWith(r.report, 'acme-greet', 'applied')
+    assert.deepEqual((applied.processes ?? []).map((p) => p.pid).sort(), greets.map((p) => p.pid).sort(), JSON.stringify(r.report.patches, null, 1))
   })
 
   test('pool vmThreads: vitest evaluates packages itself, in a vm context: builtins only', { timeout: 180000 }, async () => {

@@ -13,7 +13,7 @@ const { ROOT, FIXTURES, runNode } = require('./helpers.cjs')
 const APP = path.join(FIXTURES, 'bundlers', 'app')
 const BUILD = path.join(FIXTURES, 'bundlers', 'build.cjs')
 const BUNDLERS = path.join(ROOT, 'test-apps', 'bundlers', 'node_modules')
-const missing = ['esbuild', 'rollup', 'webpack', 'vite'].filter((name) => !fs.existsSync(path.join(BUNDLERS, name, 'package.json')))
+const missing = ['esbuild', 'rollup', 'webpack', 'vite', '@rspack/core'].filter((name) => !fs.existsSync(path.join(BUNDLERS, name, 'package.json')))
 const skip = missing.length > 0 ? `test-apps/bundlers is not installed (${missing.join(', ')}): npm ci --prefix test-apps/bundlers` : false
 
 let out
@@ -123,6 +123,14 @@ describe('patchrun/esbuild', { skip }, () => {
     assertPatched(runBundle(file).json, { entry: 'main.js', lazy: true })
   })
 
+  test('a build started by the patchrun command takes the plan it hands down (patchrun --patches greet -- node build.js)', () => {
+    const file = path.join(out, 'esbuild-handed-plan.cjs')
+    const job = { bundler: 'esbuild', cwd: APP, entry: './src/main.js', format: 'cjs', outfile: file, options: {} }
+    const built = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'patchrun.js'), '--patches', 'greet', '--', process.execPath, BUILD, JSON.stringify(job)], { cwd: APP, env: cleanEnv(), encoding: 'utf8', timeout: 120000 })
+    assert.equal(built.status, 0, `build under patchrun failed:\n${built.stderr}`)
+    assertPatched(runBundle(file).json, { entry: 'main.js', lazy: true })
+  })
+
   test('source maps point wrapped code back at the original file and line', () => {
     const file = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'map', sourcemap: true })
     const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8'))
@@ -157,6 +165,28 @@ describe('patchrun/esbuild', { skip }, () => {
     }
   })
 
+  test('a patch that throws while its target loads: a warning and the target unpatched; PATCHRUN_STRICT=1 (at run time, or at build time) stops the app', () => {
+    const file = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'throws', options: { patches: ['throws'] } })
+    const plain = runNode({ args: [file], cwd: out, preload: 'none' })
+    assert.equal(plain.status, 0, plain.stderr)
+    assert.equal(plain.json?.greet, 'hello ann', `greeter loads unpatched: ${plain.stdout}`)
+    const warnings = plain.stderr.split('\n').filter((l) => /\[PATCHRUN_[EW]_/.test(l))
+    assert.equal(warnings.length, 1, plain.stderr)
+    assert.match(warnings[0], /PATCHRUN_E_PATCH_FAILED.*patchrun-patch-throws.*greeter.*greeter patch failed on purpose/, plain.stderr)
+    const strict = runNode({ args: [file], cwd: out, preload: 'none', env: { PATCHRUN_STRICT: '1' } })
+    assert.notEqual(strict.status, 0, `strict mode must stop the app:\n${strict.stdout}`)
+    assert.equal(strict.json, undefined, strict.stdout)
+    assert.match(strict.stderr, /PATCHRUN_E_PATCH_FAILED/, strict.stderr)
+
+    const builtStrict = buildOk({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'throws-strict', options: { patches: ['throws'] }, env: { PATCHRUN_STRICT: '1' } })
+    const stopped = runNode({ args: [builtStrict], cwd: out, preload: 'none' })
+    assert.notEqual(stopped.status, 0, `built in strict mode, the bundle is strict:\n${stopped.stdout}`)
+    assert.match(stopped.stderr, /PATCHRUN_E_PATCH_FAILED/, stopped.stderr)
+    const overridden = runNode({ args: [builtStrict], cwd: out, preload: 'none', env: { PATCHRUN_STRICT: '0' } })
+    assert.equal(overridden.status, 0, `PATCHRUN_STRICT=0 at run time wins:\n${overridden.stderr}`)
+    assert.equal(overridden.json?.greet, 'hello ann', overridden.stdout)
+  })
+
   test('settings that cannot work are refused at build time with PATCHRUN_E_BUNDLE', () => {
     const off = build({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'nobundle', bundle: false })
     assert.equal(off.status, 1)
@@ -176,7 +206,7 @@ test('rollup output formats other than es and cjs, and webpack targets other tha
   assert.match(web.stderr, /\[PATCHRUN_E_BUNDLE\] patchrun\/webpack: target "web" is not Node/, web.stderr)
 })
 
-for (const bundler of ['rollup', 'webpack', 'vite', 'rolldown']) {
+for (const bundler of ['rollup', 'webpack', 'vite', 'rolldown', 'rspack']) {
   describe(`patchrun/${bundler}`, { skip }, () => {
     const cases = [
       ['main.js', 'cjs', false],
@@ -184,8 +214,8 @@ for (const bundler of ['rollup', 'webpack', 'vite', 'rolldown']) {
       ['main.js', 'cjs', true],
       ['main.mjs', 'esm', true],
     ]
-    // rolldown comes for free with vite 8 (the same adapter): two of the four keep CI short.
-    for (const [entry, format, minify] of bundler === 'rolldown' ? [cases[0], cases[3]] : cases) {
+    // rolldown comes for free with vite 8, rspack with webpack's adapter: two of the four keep CI short.
+    for (const [entry, format, minify] of bundler === 'rolldown' || bundler === 'rspack' ? [cases[0], cases[3]] : cases) {
       test(`${entry} → ${format}${minify ? ', minified' : ''}: patched, in order, with no preload`, () => {
         const file = buildOk({ bundler, entry: `./src/${entry}`, format, minify })
         // rollup evaluates modules eagerly (no lazily evaluated modules): the patch *function* still runs right after the target's body.

@@ -387,12 +387,60 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
   }
 
   for (const sabotage of sabotages.filter(exitListenersWork)) {
-    test(`${sabotage}: the bundled patches' exit listeners never throw, the exit code stays the app's`, () => {
+    test(`${sabotage}: a child process started afterwards ends as it would, and its end is in the report`, (t) => {
+      const bare = runNode({ args: ['spawn.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
+      if (bare.status !== 0) return t.skip(`Node ${process.version} itself fails to start a child process after this sabotage`)
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-report-'))
+      try {
+        const result = run('spawn.js', sabotage, path.join(PATCHES, 'count-patch'), { PATCHRUN_REPORT_DIR: dir })
+        assert.deepEqual(ranToEnd(result), { child: 0 })
+        assert.equal(result.stderr, '')
+        const children = readLines(dir).filter((line) => line.kind === 'child')
+        assert.equal(children.length, 1, JSON.stringify(children))
+        assert.deepEqual([children[0].child.code, children[0].child.signal, children[0].child.argv.slice(1)], [0, null, ['-e', '0']], JSON.stringify(children))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
+
+  // socket-lifecycle reports at exit even with nothing open (its option `always`), so its report runs in every case.
+  const BUNDLED = { PATCHRUN_CONFIG: path.join(HERE, 'always-report.json') }
+  const bundled = `${path.join(PATCHES, 'count-patch')},socket-lifecycle,tempdir-leaks`
+  /** Both bundled patches' reports are on stderr, written after the app changed the built-ins, and nothing else is. */
+  function assertReports(result, when, leaked) {
+    assert.match(result.stderr, new RegExp(`^patchrun socket-lifecycle: 0 sockets/servers still open at ${when} \\(pid \\d+\\)$`, 'm'), result.stderr)
+    assert.match(result.stderr, /^tempdir-leaks: 1 temporary directory created by mkdtemp still existed at exit/m, result.stderr)
+    assert.ok(result.stderr.includes(leaked), `the leaked directory under ${leaked} is listed:\n${result.stderr}`)
+    assert.doesNotMatch(result.stderr, /sabotaged|Error:|    at |Warning/, result.stderr)
+  }
+
+  for (const sabotage of sabotages.filter(exitListenersWork)) {
+    test(`${sabotage}: the bundled patches' exit listeners never throw, the exit code stays the app's, both reports are written`, () => {
       const leaks = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-leaks-'))
       try {
-        const result = run('app.js', sabotage, `${path.join(PATCHES, 'count-patch')},socket-lifecycle,tempdir-leaks`, { LEAK_DIR: path.join(leaks, 'x-') })
+        const result = run('app.js', sabotage, bundled, { ...BUNDLED, LEAK_DIR: path.join(leaks, 'x-') })
         assert.deepEqual(ranToEnd(result), PATCHED)
-        assert.doesNotMatch(result.stderr, /sabotaged|Error:|    at /)
+        assertReports(result, 'exit', path.join(leaks, 'x-'))
+      } finally {
+        fs.rmSync(leaks, { recursive: true, force: true })
+      }
+    })
+  }
+
+  for (const sabotage of sabotages) {
+    test(`${sabotage}: a SIGTERM the app does not handle: both reports, and the app still dies of the signal`, { skip: process.platform === 'win32' && 'POSIX signals' }, (t) => {
+      const bare = runNode({ args: ['app.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage, SELF_SIGTERM: '1' }, preload: 'none' })
+      assert.equal(bare.signal, 'SIGTERM', `the fixture app must die of SIGTERM bare:\n${bare.stderr}`)
+      // The floor: Node itself with two SIGTERM listeners, as the patches add (20 and 22 run them with Function.prototype.apply).
+      const floor = runNode({ args: ['--require', path.join(HERE, 'signal-listener.cjs'), 'app.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage, SELF_SIGTERM: '1' }, preload: 'none' })
+      if (floor.signal !== 'SIGTERM') return t.skip(`Node ${process.version} itself fails on this sabotage once two SIGTERM listeners are there`)
+      const leaks = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-leaks-'))
+      try {
+        const result = run('app.js', sabotage, bundled, { ...BUNDLED, LEAK_DIR: path.join(leaks, 'x-'), SELF_SIGTERM: '1' })
+        assert.equal(result.signal, 'SIGTERM', `status ${result.status}, signal ${result.signal}:\n${result.stderr}`)
+        assert.deepEqual(result.json, PATCHED, result.stdout)
+        assertReports(result, 'SIGTERM', path.join(leaks, 'x-'))
       } finally {
         fs.rmSync(leaks, { recursive: true, force: true })
       }
@@ -448,19 +496,21 @@ describe('9. a patch package that cannot be read is said to be what it is', () =
 
 describe('10. a failure in the preload\'s own start-up never stops the app', () => {
   const args = ['--require', path.join(HERE, 'freeze-module.cjs'), '--require', REGISTER, 'net-count.cjs']
-  // main's CommonJS hook now sets its hooks on each module, not on Module.prototype: freezing it no longer makes the preload fail.
-  test('one PATCHRUN_W_PRELOAD_FAILED with the cause, and the app runs unpatched', { todo: 'needs another way to make the start-up fail' }, () => {
+  // A frozen Module: the CommonJS builtin hook (an assignment to Module._load) throws a TypeError at start-up.
+  test('one PATCHRUN_W_PRELOAD_FAILED with the cause, and the app runs unpatched', () => {
+    const bare = runNode({ args: args.slice(0, 2).concat('net-count.cjs'), cwd: APP, preload: 'none' })
+    assert.deepEqual(ranToEnd(bare), {}, 'the app runs bare with Module frozen')
     const result = runNode({ args, cwd: APP, preload: 'none', env: { PATCHRUN_PATCHES: patch('count-patch') } })
     assert.deepEqual(ranToEnd(result), {})
     const line = oneWarning(result, 'PATCHRUN_W_PRELOAD_FAILED')
-    assert.match(line, /patchrun's preload \(--require\) failed while starting: TypeError: .*The app runs without patchrun's patches\./)
-    assert.match(result.stderr, /Cause: TypeError/)
+    assert.match(line, /patchrun's preload \(--require\) failed while starting: TypeError: Cannot assign to read only property '_load'.*The app runs without patchrun's patches\./, line)
+    assert.match(result.stderr, /^Cause: TypeError: Cannot assign to read only property '_load'/m, result.stderr)
   })
 
-  test('strict mode: PATCHRUN_E_PRELOAD on stderr, exit 1, the app never starts', { todo: 'needs another way to make the start-up fail' }, () => {
+  test('strict mode: PATCHRUN_E_PRELOAD on stderr, exit 1, the app never starts', () => {
     const result = runNode({ args, cwd: APP, preload: 'none', env: { PATCHRUN_PATCHES: patch('count-patch'), PATCHRUN_STRICT: '1' } })
     assert.equal(result.status, 1, result.stderr)
-    assert.equal(result.stdout, '')
-    assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_PRELOAD\] patchrun's preload \(--require\) failed while starting: TypeError: /)
+    assert.equal(result.stdout, '', 'the app never started')
+    assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_PRELOAD\] patchrun's preload \(--require\) failed while starting: TypeError: Cannot assign to read only property '_load'/, result.stderr)
   })
 })

@@ -1,5 +1,7 @@
 // The process listeners: a report at exit, on SIGINT/SIGTERM/SIGHUP (then the signal's own default), on SIGUSR2.
 'use strict'
+// The built-ins as patchrun's preload captured them (an app may have changed Array.prototype.filter, JSON, …).
+const { withPristineBuiltins } = require('../../dist/pristine.js')
 
 /** Signals whose default action ends the process: listened to only when the app does not, then re-raised. */
 const ENDING = ['SIGINT', 'SIGTERM', 'SIGHUP']
@@ -12,9 +14,12 @@ const ON_DEMAND = 'SIGUSR2'
  */
 const PASSIVE = Symbol.for('patchrun.passiveSignalListener')
 
-/** How many listeners of `signal` are the app's own (not marked passive). */
+/** How many listeners of `signal` are the app's own (not marked passive); by index, inside a signal listener. */
 function appListeners(signal) {
-  return process.listeners(signal).filter((listener) => listener[PASSIVE] !== true).length
+  const listeners = process.listeners(signal)
+  let count = 0
+  for (let i = 0; i < listeners.length; i++) if (listeners[i][PASSIVE] !== true) count++
+  return count
 }
 
 /** [event, listener] pairs this module added, so `uninstall` removes exactly those. */
@@ -42,7 +47,7 @@ function install(onEnd, onDemand) {
       // Whatever the report does, the listener comes off and the signal is raised again.
       guarded(onEnd, signal)
       process.removeListener(signal, listener)
-      added = added.filter(([, fn]) => fn !== listener)
+      added = withoutListener(added, listener)
       // Another passive listener still to run raises it once the last is gone.
       if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
     }
@@ -59,12 +64,12 @@ function install(onEnd, onDemand) {
 
 /**
  * Runs a report from a process listener: nothing may escape one (an exception in an 'exit' listener
- * replaces the app's exit code; in a signal listener it would keep the signal from ending the process),
- * not even when the app changed the built-ins the report uses.
+ * replaces the app's exit code; in a signal listener it would keep the signal from ending the process).
+ * It runs with the built-ins of patchrun's preload, so an app that changed those still gets its report.
  */
 function guarded(fn, arg) {
   try {
-    fn(arg)
+    withPristineBuiltins(fn, undefined, [arg])
   } catch (error) {
     try {
       process.emitWarning(`socket-lifecycle: the report failed: ${describe(error)}`, { code: 'PATCHRUN_W_SOCKET_REPORT' })

@@ -2,6 +2,8 @@
 'use strict'
 const path = require('node:path')
 const { reportLeaks } = require('./report')
+// The built-ins as patchrun's preload captured them: the app may have changed Map.prototype, the array iterator, …
+const { withPristineBuiltins } = require('../../dist/pristine.js')
 
 /** path → { site, at } for every directory made, in creation order (a Map keeps it). */
 const created = new Map()
@@ -16,7 +18,7 @@ let settings = { report: undefined, cleanup: false }
  */
 function onExit() {
   try {
-    reportLeaks([...created], settings)
+    withPristineBuiltins(reportNow, undefined, [])
   } catch (error) {
     try {
       process.emitWarning(`tempdir-leaks: the report at exit failed: ${String(error?.message ?? error)}`, { code: 'TEMPDIR_LEAKS_REPORT' })
@@ -24,21 +26,32 @@ function onExit() {
   }
 }
 
+/** The report itself, with the built-ins of patchrun's preload (see onExit). */
+function reportNow() {
+  reportLeaks([...created], settings)
+}
+
 /** Moves onExit behind an 'exit' listener the app is adding now (the listener is added after this returns). */
 function onNewListener(event, listener) {
   if (event === 'exit' && listener !== onExit) queueMicrotask(keepLast)
 }
 
+/** Runs moveBehind as a microtask of ours: never throws into the app, and uses the preload's built-ins. */
 function keepLast() {
   try {
-    if (active.size === 0) return
-    const listeners = process.listeners('exit')
-    if (listeners[listeners.length - 1] === onExit) return
-    process.removeListener('exit', onExit)
-    process.on('exit', onExit)
+    withPristineBuiltins(moveBehind, undefined, [])
   } catch {
-    // A microtask of ours must not throw into the app (an app that changed Set.prototype, say).
+    // A microtask of ours must not throw into the app.
   }
+}
+
+/** Puts onExit last among the 'exit' listeners, while the patch is on. */
+function moveBehind() {
+  if (active.size === 0) return
+  const listeners = process.listeners('exit')
+  if (listeners[listeners.length - 1] === onExit) return
+  process.removeListener('exit', onExit)
+  process.on('exit', onExit)
 }
 
 /** Removes the SIGINT/SIGTERM/SIGHUP listeners, while they are there. */
@@ -74,13 +87,18 @@ function deactivate(exports) {
  */
 function record(result, options, site) {
   try {
-    const dir = path.resolve(decode(result, options))
-    created.delete(dir)
-    created.set(dir, { site, at: Date.now() })
-    keepLast()
+    // With the preload's built-ins: an app that changed Map.prototype still has its temp dirs reported.
+    withPristineBuiltins(recordNow, undefined, [result, options, site])
   } catch {
     // Tracking must never break the app's mkdtemp.
   }
+}
+
+function recordNow(result, options, site) {
+  const dir = path.resolve(decode(result, options))
+  created.delete(dir)
+  created.set(dir, { site, at: Date.now() })
+  moveBehind()
 }
 
 function decode(result, options) {

@@ -23,4 +23,6 @@ export interface BundledModuleInfo {
   readonly directory: string
   /** Entries for this module left out at build time (version out of range), for `explain`. */
   readonly skipped?: ReadonlyArray<{ readonly patch: string; readonly target: string; readonly reason: string }>
+  /** Served by vite's module runner (vitest, vite's dev server), not bundled: CommonJS runs inside an ES module namespace there. */
+  readonly served?: true
 }

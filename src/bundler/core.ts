@@ -34,7 +34,12 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
     const local = plan.patches.find((p) => isPathName(p.request))
     if (local) throw bundleRefused(bundler, `patch "${local.request}" is a path, and patchModules: "external" requires patch modules by package name at run time`, 'Install it as a package, or leave patchModules out to inline it')
   }
-  const setupFile = writeSetupModule(cwd, bundler, entries, loading)
+  const setupFile = writeSetupModule(cwd, bundler, entries, loading, plan.strict)
+  // vite serving (its dev server, vitest) runs modules straight from its transform pipeline: no bundler turns
+  // `require()` into an inlined module there, so the setup module it gets requires patch modules from disk.
+  let serving = false
+  let servedSetupFile: string | undefined
+  const setupFor = (): string => (serving ? (servedSetupFile ??= writeSetupModule(cwd, bundler, entries, 'from-disk', plan.strict)) : setupFile)
   const match = createModuleMatcher(entries)
   const report = createBuildReport(bundler, entries, options.report ?? isOn(process.env.PATCHRUN_DEBUG), cwd)
   const names = [...new Set(entries.flatMap((e) => (e.packageName === undefined ? [] : [e.packageName])))]
@@ -52,8 +57,7 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
       const found = match(id)
       if (found === undefined) {
         // rollup, vite, rolldown: the setup module goes first in every entry (esbuild injects it, webpack prepends it).
-        const info = (this as { getModuleInfo?: (id: string) => { isEntry?: boolean } | null }).getModuleInfo?.(id)
-        return info?.isEntry ? { code: setupImport + code, map: null } : undefined
+        return isEntry(this, id) ? { code: setupImport + code, map: null } : undefined
       }
       // Named from the package, as it would sit in any node_modules: nothing of the build machine's layout.
       const directory = `node_modules/${found.pkg.name}`
@@ -65,8 +69,9 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
         file,
         directory,
         skipped: found.skipped.map(({ entry, reason }) => ({ patch: entry.label, target: entry.target, reason })),
+        ...(serving ? { served: true as const } : {}),
       }
-      const wrapped = wrapSource(code, id, setupFile, info)
+      const wrapped = wrapSource(code, id, setupFor(), info)
       for (const entry of found.wrapped) report.wrapped(entry, file, found.version, wrapped.format, wrapped.readOnly)
       return { code: wrapped.code, map: wrapped.map }
     },
@@ -86,6 +91,9 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
       },
     },
     vite: {
+      configResolved(config: { command?: string }) {
+        serving = config.command === 'serve'
+      },
       renderStart(output: { format?: string }) {
         checkFramework.rollup('vite', output)
       },
@@ -105,6 +113,19 @@ export const patchrunUnplugin: UnpluginInstance<PatchrunPluginOptions | undefine
     },
   }
 })
+
+/**
+ * Whether rollup, vite or rolldown bundles `id` as an entry. vite's dev server and vitest (serve mode) have no
+ * entries and throw on `isEntry`: there the setup module is imported by the wrapped modules themselves, and
+ * builtins are left to the preload.
+ */
+function isEntry(context: unknown, id: string): boolean {
+  try {
+    return (context as { getModuleInfo?: (id: string) => { isEntry?: boolean } | null }).getModuleInfo?.(id)?.isEntry === true
+  } catch {
+    return false
+  }
+}
 
 type EntryDescription = { import?: string[] } & Record<string, unknown>
 type WebpackEntry = string | string[] | Record<string, string | string[] | EntryDescription> | (() => unknown)

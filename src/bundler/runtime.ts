@@ -4,7 +4,7 @@
 // bundle inlines: the bundle needs neither patchrun nor the patch packages on disk at run time.
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { isOn } from '../config/env'
+import { isOn, readSwitch } from '../config/env'
 import { debug } from '../debug'
 import { installBuiltinRequireHook, installPackageLoadHook } from '../loaders/commonjs'
 import type { HookContext, ModuleFormat, PostImportHook } from '../apply/hook-types'
@@ -37,7 +37,7 @@ const HOISTS_BUILTINS = new Set(['rollup', 'vite', 'rolldown'])
  * same builtin is not registered again), and their hook is installed. Package targets are not: they are
  * inlined, so only this bundle's wrapped modules can reach them, through `commonjs` and `esm`.
  */
-export function startBundle(bundler: string, entries: readonly BundledEntry[]): BundleRuntime {
+export function startBundle(bundler: string, entries: readonly BundledEntry[], built: { strict?: boolean } = {}): BundleRuntime {
   const state = processState()
   const report: BundleReport = { bundler, entries: entries.map((e) => ({ patch: e.label, target: e.target })), modules: [] }
   loadedBundleReports().push(report)
@@ -50,6 +50,11 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[]): 
     return { commonjs() {}, esm() {} }
   }
   const registry = state.registry
+  // Strict mode as the preload has it: PATCHRUN_STRICT at run time when it is set (1 or 0), else what the
+  // build's config said. With the preload present, its own setting stands.
+  if (state.preloaded === undefined) {
+    registry.strict = readSwitch(process.env.PATCHRUN_STRICT) ?? built.strict === true
+  }
   if (!registry.hasInstaller()) registry.setInstaller(createBundleInstaller(registry))
   const byLabel = new Map<string, Registration>()
   const matching = (info: BundledModuleInfo) => info.entries.flatMap((label) => byLabel.get(label) ?? [])
@@ -81,7 +86,7 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[]): 
       record(info)
       const list = matching(info)
       if (list.length === 0) return
-      const exports = module.exports
+      const exports = (info.served && assignedExports(module.exports)) || module.exports
       const result = runHooks(registry, list, module, exports, () => describeBundled(info, 'commonjs'), false, module)
       if (result !== exports) module.exports = result
     },
@@ -93,6 +98,18 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[]): 
       runHooks(registry, list, namespace, namespace, () => describeBundled(info, 'module'))
     },
   }
+}
+
+/**
+ * What a CommonJS module assigned to `module.exports` under vite's module runner (vitest's inlined
+ * dependencies, vite's dev server): there `module.exports` reads an ES module namespace of getters over
+ * that object, which the runner keeps as the namespace's `default`. Patching the object itself is what every
+ * view sees, the module's own `module.exports.x` calls included. Undefined for a plain exports object.
+ */
+function assignedExports(exports: unknown): object | undefined {
+  if (exports === null || typeof exports !== 'object' || (exports as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] !== 'Module') return undefined
+  const assigned = (exports as { default?: unknown }).default
+  return assigned !== null && (typeof assigned === 'object' || typeof assigned === 'function') ? assigned : undefined
 }
 
 /** Without the preload: hooks for builtins (and, for the API, for packages loaded from disk), put in on first need. */

@@ -12,6 +12,8 @@ export type PatchLoading =
   | 'import'
   /** Required by package name at run time, from the bundle's folder. */
   | 'external'
+  /** vite's dev server and vitest (no bundle, nothing leaves the machine): required from disk by its absolute path, on first need. */
+  | 'from-disk'
 
 /** The runtime the setup module imports: a self-contained ES module (dist/bundler/runtime.mjs). */
 const RUNTIME = join(__dirname, 'runtime.mjs')
@@ -22,8 +24,8 @@ const RUNTIME = join(__dirname, 'runtime.mjs')
  * never share one) and returns its path. The folder gets an empty package.json, so the app's `"type"`
  * does not decide how bundlers read it.
  */
-export function writeSetupModule(root: string, bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading): string {
-  const code = setupSource(bundler, entries, loading)
+export function writeSetupModule(root: string, bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading, strict: boolean): string {
+  const code = setupSource(bundler, entries, loading, strict)
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
   const dir = join(root, 'node_modules', '.cache', 'patchrun', `bundle-${hash}`)
   mkdirSync(dir, { recursive: true })
@@ -33,23 +35,25 @@ export function writeSetupModule(root: string, bundler: string, entries: readonl
   return file
 }
 
-function setupSource(bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading): string {
+function setupSource(bundler: string, entries: readonly PlannedEntry[], loading: PatchLoading, strict: boolean): string {
   const lines = [
     `// patchrun: the patches of this bundle, written by patchrun/${bundler}. Evaluated before any of the bundle's own code.`,
     `import { startBundle, requireExternal } from ${JSON.stringify(RUNTIME)};`,
   ]
   const modules = [...new Set(entries.map((e) => e.module))]
   if (loading === 'import') modules.forEach((m, i) => lines.push(`import * as __patchrun_patch${i} from ${JSON.stringify(m)};`))
+  if (loading === 'from-disk') lines.push(`import { createRequire as __patchrun_createRequire } from 'node:module';`, `const __patchrun_require = __patchrun_createRequire(import.meta.url);`)
   const load = (entry: PlannedEntry): string => {
     if (loading === 'import') return `() => __patchrun_patch${modules.indexOf(entry.module)}`
     if (loading === 'external') return `() => requireExternal(${JSON.stringify(externalSpecifier(entry))})`
+    if (loading === 'from-disk') return `() => __patchrun_require(${JSON.stringify(entry.module)})`
     return `() => require(${JSON.stringify(entry.module)})`
   }
   const list = entries.map(
     (e) =>
       `  { patch: ${JSON.stringify(e.patch)}, label: ${JSON.stringify(e.label)}, target: ${JSON.stringify(e.target)}, exportName: ${JSON.stringify(e.exportName)}, options: ${JSON.stringify(e.options)}, load: ${load(e)} },`,
   )
-  lines.push(`const bundle = startBundle(${JSON.stringify(bundler)}, [`, ...list, ']);')
+  lines.push(`const bundle = startBundle(${JSON.stringify(bundler)}, [`, ...list, `], { strict: ${strict} });`)
   lines.push('export const commonjs = bundle.commonjs;', 'export const esm = bundle.esm;', '')
   return lines.join('\n')
 }

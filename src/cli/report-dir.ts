@@ -1,5 +1,5 @@
 // The directory where each app process of `explain` / `--report` leaves its report: TMPDIR, else the system's.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode, WarningCode } from '../errors'
@@ -41,4 +41,13 @@ export function makeScratchDir(prefix: string, purpose: string, alternative: str
     }
   }
   return fail(2, ErrorCode.TmpDir, `no temp directory can hold ${purpose}: not ${preferred} (${firstProblem})${secondProblem}. Point TMPDIR at a writable directory, ${alternative}. The app was not started.`)
+}
+
+/** Removes a report or scratch directory; one left behind in the temp directory is not worth the app's exit code. */
+export function removeQuietly(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 2 })
+  } catch {
+    // left in the temp directory
+  }
 }

@@ -1,19 +1,15 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { isOn, parsePatchList } from '../config/env'
 import { planVariables, readPlan, removePlanVariables } from '../discover/plan-transport'
-import { ErrorCode, PatchrunError, WarningCode } from '../errors'
-import { explainRows, formatTable, type ExplainRow } from '../report/explain'
-import { addUnreported, completeEnds, formatProcesses } from '../report/per-process'
-import { parseReport, REPORT_DIR_ENV, reportInactive, type ProcessReport } from '../report/process-report'
+import { ErrorCode, WarningCode } from '../errors'
+import { REPORT_DIR_ENV, reportInactive } from '../report/process-report'
 import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
 import { planForCli, type CliFlags } from './plan-for-cli'
 import { exitLike, spawnApp, type AppExit } from './spawn-app'
-import { fail, flushed, printError, REGISTER_PATH, warn, warnCode } from './output'
-import { makeReportDir } from './report-dir'
-import { checkReportFile, describeErrno, writeReportFile } from './report-file'
+import { fail, flushed, REGISTER_PATH, warn, warnCode } from './output'
+import { makeReportDir, removeQuietly } from './report-dir'
+import { checkReportFile } from './report-file'
 import { tooBigToStart } from './too-big'
 
 export interface RunFlags extends CliFlags {
@@ -84,68 +80,10 @@ export async function runCommand(command: readonly string[], flags: CommandFlags
   }
 
   if (reportDir !== undefined) {
-    // The app has run: from here on nothing may cost it its exit code. A failure is one line, then its code.
-    try {
-      if (outerReportDir !== undefined) copyReports(reportDir, outerReportDir)
-      const reports = readReports(reportDir)
-      const direct = reports.find((r) => r.ppid === process.pid && r.threadId === 0)
-      const processes = addUnreported(completeEnds(reports, { pid: direct?.pid, code: exit.code, signal: exit.signal }))
-      const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: nameIn(p), message: p.message }))
-      const disabledBecause = disabledInEnv ? 'PATCHRUN_DISABLED is set in the environment: unset it' : plan.propagate ? 'PATCHRUN_DISABLED' : 'not propagated (--no-propagate)'
-      const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes, disabledBecause })
-      const report = { command, exit, strict: plan.strict, propagate: plan.propagate, configFile: settings.configFile, patches: rows, problems: problems.map(describeProblem), processes }
-      const unwritten = reportFile === undefined ? undefined : writeReportFile(reportFile, report)
-      if (unwritten !== undefined) printError(ErrorCode.Report, `${unwritten}. The app's exit status is passed back as it was.`)
-      if (explain) printExplain(rows, processes, report, flags.json)
-    } catch (error) {
-      printError(ErrorCode.Report, `the report could not be put together from ${reportDir}: ${describeErrno(error)}. The app's exit status is passed back as it was.`)
-    } finally {
-      removeQuietly(reportDir)
-    }
+    // Loaded only now: a run without explain or --report never reads the report code.
+    const { reportAfterRun } = require('./app-report') as typeof import('./app-report')
+    reportAfterRun({ command, exit, explain, json: flags.json, plan, settings, problems, disabledInEnv, reportDir, reportFile, outerReportDir })
   }
   await flushed()
   return exitLike(exit)
-}
-
-function removeQuietly(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true, maxRetries: 2 })
-  } catch {
-    // left in the temp directory: not worth the app's exit code
-  }
-}
-
-/** Every process's report file (JSON Lines, appended as it ran; lines cut short by a kill are skipped), in pid and thread order. */
-export function readReports(dir: string): ProcessReport[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .map((f) => parseReport(readFileSync(join(dir, f), 'utf8')))
-    .filter((r): r is ProcessReport => r !== undefined)
-    .sort((a, b) => a.pid - b.pid || a.threadId - b.threadId)
-}
-
-/** A nested patchrun with a report of its own passes the app's reports on to the outer one too. */
-function copyReports(from: string, to: string): void {
-  for (const file of readdirSync(from)) {
-    try {
-      writeFileSync(join(to, file), readFileSync(join(from, file)), { flag: 'a' })
-    } catch {
-      // the outer patchrun is gone: nobody to tell
-    }
-  }
-}
-
-/** The table and the processes on stderr; or JSON: on stdout (`--json`) or into a file (`--json FILE`). */
-function printExplain(rows: readonly ExplainRow[], processes: readonly ProcessReport[], report: object, json: boolean | string | undefined): void {
-  if (typeof json === 'string') writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
-  else if (json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
-  else process.stderr.write(`\npatchrun explain\n${formatTable(rows)}\n\nprocesses seen (${processes.length})\n${formatProcesses(processes)}\n`)
-}
-
-function nameIn(error: PatchrunError): string {
-  return /"([^"]+)"/.exec(error.message)?.[1] ?? ''
-}
-
-function describeProblem(error: PatchrunError): { code: string; message: string } {
-  return { code: error.code, message: error.message }
 }

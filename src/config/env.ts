@@ -15,3 +15,9 @@ export function parsePatchList(value: string | undefined): string[] {
 export function isOn(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
 }
+
+/** An environment switch that can override a config: undefined when unset or empty, else what isOn says. */
+export function readSwitch(value: string | undefined): boolean | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  return isOn(value)
+}

@@ -1,6 +1,6 @@
 // Merges command-line flags, environment variables and the config file into the settings a run uses.
 import { dirname } from 'node:path'
-import { isOn, parsePatchList } from './env'
+import { parsePatchList, readSwitch } from './env'
 import { isPathName } from './patch-name'
 import type { PatchOptions, PatchrunConfig } from './validate-config'
 
@@ -99,12 +99,6 @@ export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings 
   }
   if (config !== undefined) settings.configFile = config.file
   return settings
-}
-
-/** An environment switch: undefined when unset or empty, else what isOn says. */
-function readSwitch(value: string | undefined): boolean | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  return isOn(value)
 }
 
 /** Names from the command line: trimmed, without empty ones, each once. */

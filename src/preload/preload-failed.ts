@@ -14,7 +14,8 @@ import { emitPatchrunWarning } from '../warn'
 export function preloadFailed(via: 'require' | 'import' | 'jest', error: unknown): void {
   const message =
     `patchrun's preload (--${via}) failed while starting: ${describeThrown(error)}. ` +
-    'This is a bug in patchrun, not in the app or its patches: please report it with the detail below (NODE_DEBUG=patchrun adds the decision trace).'
+    'Unless code that ran before this preload (another --require, NODE_OPTIONS) locked what patchrun hooks, such as a frozen Module, ' +
+    'this is a bug in patchrun, not in the app or its patches: please report it with the detail below (NODE_DEBUG=patchrun adds the decision trace).'
   let strict = false
   try {
     const registry = peekState()?.registry

@@ -12,9 +12,11 @@ export const PASSIVE_LISTENER = Symbol.for('patchrun.passiveSignalListener')
 
 type Listener = ((signal: NodeJS.Signals) => void) & { [PASSIVE_LISTENER]?: true }
 
-/** Whether some listener of `signal` is the app's own (it then decides what the signal does). */
+/** Whether some listener of `signal` is the app's own (it then decides what the signal does); by index: the app may have changed Array.prototype. */
 export function appHandles(signal: NodeJS.Signals): boolean {
-  return process.listeners(signal).some((listener) => (listener as Listener)[PASSIVE_LISTENER] !== true)
+  const listeners = process.listeners(signal)
+  for (let i = 0; i < listeners.length; i++) if ((listeners[i] as Listener)[PASSIVE_LISTENER] !== true) return true
+  return false
 }
 
 /**
@@ -33,6 +35,8 @@ export function onUnhandledEndingSignal(onSignal: (signal: NodeJS.Signals) => vo
       if (appHandles(signal)) return
       try {
         onSignal(signal)
+      } catch {
+        // Nothing may escape a signal listener: the process must still die of the signal.
       } finally {
         process.removeListener(signal, listener)
         if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
