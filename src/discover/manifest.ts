@@ -6,7 +6,7 @@ import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
 import { describeThrown } from '../printable'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../packages/target'
-import { isValidRange } from '../registry/version-range'
+import { isValidRange } from '../packages/version-range'
 
 export interface ManifestEntry {
   readonly index: number
