@@ -6,8 +6,11 @@ const path = require('node:path')
 const DEPTH = 24
 /** App frames kept per site. */
 const KEEP = 3
-/** This patch, and the patchrun checkout it ships with (its wrapping layers sit on the stack too). */
-const OWN_DIRS = [__dirname + path.sep, path.resolve(__dirname, '..', '..', 'dist') + path.sep]
+/**
+ * This patch, and the patchrun it ships with (its wrapping layers sit on the stack too): dist/, and src/,
+ * where patchrun's frames point under --enable-source-maps (it ships its source maps and sources).
+ */
+const OWN_DIRS = [__dirname + path.sep, ...['dist', 'src'].map((dir) => path.resolve(__dirname, '..', '..', dir) + path.sep)]
 /** Who opened a socket when no app frame is on the stack: fetch (Node's bundled undici) or the undici package. */
 const OPENERS = [
   [/^node:internal\/deps\/undici\//, 'fetch (undici)'],
