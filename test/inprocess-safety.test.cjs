@@ -8,15 +8,14 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, runNode } = require('./helpers.cjs')
+const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, FEATURES, runNode } = require('./helpers.cjs')
 const { copyPatchrun } = require('./fixtures/errors/patchrun-copy.cjs')
 
 const HERE = path.join(FIXTURES, 'inprocess-safety')
 const APP = path.join(HERE, 'app')
 const PATCHES = path.join(HERE, 'patches')
 const patch = (name) => path.join(PATCHES, name)
-const [, NODE_MINOR] = process.versions.node.split('.').map(Number)
-const HAS_GET_BUILTIN = MAJOR > 22 || (MAJOR === 22 && NODE_MINOR >= 3) || (MAJOR === 20 && NODE_MINOR >= 16)
+const HAS_GET_BUILTIN = FEATURES.getBuiltinModule
 
 /** The PatchrunWarning lines of stderr with `code`. */
 function linesWith(result, code) {
