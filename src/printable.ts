@@ -1,4 +1,4 @@
-// Describes any thrown value in one line, whatever it is: describing what a patch threw never throws itself.
+// Describes a value in one line, whatever it is: what a patch threw (never throwing itself), or what a config or manifest key held.
 import { inspect, types } from 'node:util'
 import { echo } from './echo'
 import { primordials } from './primordials'
@@ -72,4 +72,19 @@ function echoLines(text: string): string {
   const count = primordials.MathMin(lines.length, 30)
   for (let i = 0; i < count; i++) out += (i === 0 ? '' : '\n') + echo(lines[i]!, 500)
   return lines.length > count ? `${out}\n    …` : out
+}
+
+/**
+ * What a config or manifest key held, for "expected X, got Y": `nothing (the key is missing)`, `an empty
+ * string`, `the string "x"`, `null`, `an array`, `an object`, `a function`, `number 3`. Not echoed: the
+ * message it goes into is (badConfig, badManifest), once.
+ */
+export function describeGot(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value)}`
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'function') return 'a function'
+  return `${typeof value} ${String(value)}`
 }

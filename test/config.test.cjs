@@ -335,7 +335,7 @@ describe('validation: one PATCHRUN_E_CONFIG per problem, naming the file, the ke
     ['a patches entry is a number', { patches: ['a', 42] }, 'patches[1]', 'expected a patch name or { name, options?, enabled? }, got number 42'],
     ['a patches entry is null', { patches: [null] }, 'patches[0]', 'got null'],
     ['a patches entry is an array', { patches: [['a']] }, 'patches[0]', 'got an array'],
-    ['an entry without a name', { patches: [{ options: {} }] }, 'patches[0].name', 'expected the patch name as a string, got nothing'],
+    ['an entry without a name', { patches: [{ options: {} }] }, 'patches[0].name', 'expected the patch name as a string, got nothing (the key is missing)'],
     ['an entry whose name is a number', { patches: [{ name: 1 }] }, 'patches[0].name', 'got number 1'],
     ['an entry whose name is empty', { patches: [{ name: '' }] }, 'patches[0].name', 'expected a patch name, got an empty string'],
     ['an entry\'s options are a string', { patches: ['a', 'b', { name: 'c', options: 'fast' }] }, 'patches[2].options', 'expected an object (the options patch "c" receives), got the string "fast"'],

@@ -1,6 +1,7 @@
 // Checks what a config file holds and turns it into one normalised shape; each problem is one PATCHRUN_E_CONFIG.
 import { basename } from 'node:path'
 import { badConfig } from '../errors'
+import { describeGot } from '../printable'
 import { describeBadPatchName } from './patch-name'
 import { PACKAGE_PROP } from './find-config'
 
@@ -51,7 +52,7 @@ export function validateConfig(file: string, raw: unknown): PatchrunConfig {
   const fail = (path: string, problem: string) => badConfig(file, path === '' && root === '' ? 'the top level' : at(path), problem)
 
   if (raw === undefined) return { file, patches: [], disable: [], options: {} }
-  if (!isPlainObject(raw)) throw fail('', `expected an object with ${listKeys(TOP_KEYS)}, got ${describeType(raw)}`)
+  if (!isPlainObject(raw)) throw fail('', `expected an object with ${listKeys(TOP_KEYS)}, got ${describeGot(raw)}`)
   for (const key of Object.keys(raw)) {
     if (!TOP_KEYS.includes(key)) throw fail(keyPath('', key), `unknown key (allowed: ${TOP_KEYS.join(', ')})`)
   }
@@ -71,12 +72,12 @@ type Fail = (path: string, problem: string) => Error
 
 function readOptionsMap(value: unknown, fail: Fail): Record<string, PatchOptions> {
   if (value === undefined) return {}
-  if (!isPlainObject(value)) throw fail('options', `expected an object mapping patch names to options objects, got ${describeType(value)}`)
+  if (!isPlainObject(value)) throw fail('options', `expected an object mapping patch names to options objects, got ${describeGot(value)}`)
   const map: Record<string, PatchOptions> = {}
   for (const [name, options] of Object.entries(value)) {
     const path = keyPath('options', name)
     checkName(name, path, fail)
-    if (!isPlainObject(options)) throw fail(path, `expected the options object for patch "${name}", got ${describeType(options)}`)
+    if (!isPlainObject(options)) throw fail(path, `expected the options object for patch "${name}", got ${describeGot(options)}`)
     Object.defineProperty(map, name, { value: { ...options }, enumerable: true, writable: true, configurable: true })
   }
   return map
@@ -84,7 +85,7 @@ function readOptionsMap(value: unknown, fail: Fail): Record<string, PatchOptions
 
 function readPatches(value: unknown, optionsMap: Record<string, PatchOptions>, fail: Fail): ConfigPatch[] {
   if (value === undefined) return []
-  if (!Array.isArray(value)) throw fail('patches', `expected an array of patch names or { name, options?, enabled? } objects, got ${describeType(value)}`)
+  if (!Array.isArray(value)) throw fail('patches', `expected an array of patch names or { name, options?, enabled? } objects, got ${describeGot(value)}`)
   const patches: ConfigPatch[] = []
   const seen = new Map<string, number>()
   value.forEach((entry: unknown, index) => {
@@ -99,19 +100,19 @@ function readPatches(value: unknown, optionsMap: Record<string, PatchOptions>, f
       for (const key of Object.keys(entry)) {
         if (!ENTRY_KEYS.includes(key)) throw fail(keyPath(path, key), `unknown key (allowed: ${ENTRY_KEYS.join(', ')})`)
       }
-      if (typeof entry.name !== 'string') throw fail(`${path}.name`, `expected the patch name as a string, got ${describeType(entry.name)}`)
+      if (typeof entry.name !== 'string') throw fail(`${path}.name`, `expected the patch name as a string, got ${describeGot(entry.name)}`)
       checkName(entry.name, `${path}.name`, fail)
       name = entry.name
       if (entry.options !== undefined) {
-        if (!isPlainObject(entry.options)) throw fail(`${path}.options`, `expected an object (the options patch "${name}" receives), got ${describeType(entry.options)}`)
+        if (!isPlainObject(entry.options)) throw fail(`${path}.options`, `expected an object (the options patch "${name}" receives), got ${describeGot(entry.options)}`)
         own = entry.options
       }
       if (entry.enabled !== undefined) {
-        if (typeof entry.enabled !== 'boolean') throw fail(`${path}.enabled`, `expected true or false, got ${describeType(entry.enabled)}`)
+        if (typeof entry.enabled !== 'boolean') throw fail(`${path}.enabled`, `expected true or false, got ${describeGot(entry.enabled)}`)
         enabled = entry.enabled
       }
     } else {
-      throw fail(path, `expected a patch name or { name, options?, enabled? }, got ${describeType(entry)}`)
+      throw fail(path, `expected a patch name or { name, options?, enabled? }, got ${describeGot(entry)}`)
     }
     const first = seen.get(name)
     if (first !== undefined) throw fail(path, `patch "${name}" is listed twice (first at patches[${first}]); list it once`)
@@ -123,11 +124,11 @@ function readPatches(value: unknown, optionsMap: Record<string, PatchOptions>, f
 
 function readNameList(value: unknown, key: string, fail: Fail): string[] {
   if (value === undefined) return []
-  if (!Array.isArray(value)) throw fail(key, `expected an array of patch names, got ${describeType(value)}`)
+  if (!Array.isArray(value)) throw fail(key, `expected an array of patch names, got ${describeGot(value)}`)
   const names: string[] = []
   value.forEach((name: unknown, index) => {
     const path = `${key}[${index}]`
-    if (typeof name !== 'string') throw fail(path, `expected a patch name as a string, got ${describeType(name)}`)
+    if (typeof name !== 'string') throw fail(path, `expected a patch name as a string, got ${describeGot(name)}`)
     checkName(name, path, fail)
     if (!names.includes(name)) names.push(name)
   })
@@ -136,12 +137,12 @@ function readNameList(value: unknown, key: string, fail: Fail): string[] {
 
 function readBoolean(value: unknown, key: string, fail: Fail): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value
-  throw fail(key, `expected true or false, got ${describeType(value)}`)
+  throw fail(key, `expected true or false, got ${describeGot(value)}`)
 }
 
 /** A patch name: what PATCHRUN_PATCHES takes (a package name, or a path such as ./patches/foo). */
 function checkName(name: string, path: string, fail: Fail): void {
-  if (name.trim() === '') throw fail(path, `expected a patch name, got ${describeType(name)}`)
+  if (name.trim() === '') throw fail(path, `expected a patch name, got ${describeGot(name)}`)
   if (name.trim() !== name) throw fail(path, `patch name ${JSON.stringify(name)} has spaces around it; write ${JSON.stringify(name.trim())}`)
   const bad = describeBadPatchName(name)
   if (bad !== undefined) throw fail(path, bad)
@@ -159,13 +160,4 @@ export function keyPath(base: string, key: string): string {
 
 function listKeys(keys: readonly string[]): string {
   return `the keys ${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1]}`
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return value === '' ? 'an empty string' : `the string ${JSON.stringify(value)}`
-  if (typeof value === 'object') return 'an object'
-  if (typeof value === 'undefined') return 'nothing'
-  return `${typeof value} ${String(value)}`
 }

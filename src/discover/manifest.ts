@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs'
 import { isAbsolute, resolve, sep } from 'node:path'
 import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
-import { describeThrown } from '../printable'
+import { describeGot, describeThrown } from '../printable'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../packages/target'
 import { isValidRange } from '../packages/version-range'
@@ -48,10 +48,10 @@ export function readPatchPackage(request: string, dir: string): PatchPackage {
   } catch (error) {
     throw badManifest(dir, 'package.json', `it could not be read as JSON (${describeThrown(error)})`)
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badManifest(dir, 'package.json', `expected a JSON object, got ${describeType(json)}`)
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw badManifest(dir, 'package.json', `expected a JSON object, got ${describeGot(json)}`)
   const list = json.patchrunPatches
   if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
-  if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeType(list)}`)
+  if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeGot(list)}`)
   const entries = list.map((raw, index) => readEntry(dir, raw, index))
   return {
     request,
@@ -69,14 +69,14 @@ export function entryProblem(dir: string, index: number, problem: string): Patch
 
 function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const fail = (problem: string) => entryProblem(dir, index, problem)
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(`expected an object, got ${describeType(raw)}`)
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw fail(`expected an object, got ${describeGot(raw)}`)
   const entry = raw as Record<string, unknown>
   const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k))
   if (unknown.length > 0) throw fail(`unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: target, module, versions, export)`)
-  if (typeof entry.target !== 'string') throw fail(`"target" must be a string, got ${describeType(entry.target)}`)
+  if (typeof entry.target !== 'string') throw fail(`"target" must be a string, got ${describeGot(entry.target)}`)
   const target = parseTarget(entry.target)
   if (typeof target === 'string') throw fail(`"target" ${JSON.stringify(entry.target)} is not ${target}`)
-  if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeType(entry.module)}`)
+  if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeGot(entry.module)}`)
   const outside = describeOutside(dir, entry.module)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
   const modulePath = resolve(dir, entry.module)
@@ -84,14 +84,14 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const escaped = describeEscape(dir, modulePath)
   if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
-    throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
+    throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeGot(entry.versions)}`)
   }
   // Checked here, so `list`, `doctor` and the preload refuse it at once (semver loads only for a manifest with ranges).
   if (entry.versions !== undefined && !isValidRange(entry.versions)) {
     throw fail(`"versions" ${JSON.stringify(entry.versions)} is not a valid semver range (such as ">=4 <6"; for a builtin, Node's version)`)
   }
   if (entry.export !== undefined && (typeof entry.export !== 'string' || entry.export === '')) {
-    throw fail(`"export" must be the name of a function the module exports, got ${describeType(entry.export)}`)
+    throw fail(`"export" must be the name of a function the module exports, got ${describeGot(entry.export)}`)
   }
   return {
     index,
@@ -121,12 +121,4 @@ function describeEscape(dir: string, modulePath: string): string | undefined {
     return undefined // it was just found to be a file; a realpath failing now is left to the require
   }
   return realFile.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep) ? undefined : `is a symlink to ${realFile}, outside its package`
-}
-
-function describeType(value: unknown): string {
-  if (value === undefined) return 'nothing (the key is missing)'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
 }
