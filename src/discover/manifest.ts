@@ -1,9 +1,10 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { realpathSync } from 'node:fs'
-import { isAbsolute, resolve, sep } from 'node:path'
+import { lstatSync, realpathSync } from 'node:fs'
+import { isAbsolute, sep } from 'node:path'
 import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
 import { describeThrown } from '../printable'
+import { resolveUnder } from './plain-path'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../packages/target'
 import { isValidRange } from '../registry/version-range'
@@ -32,7 +33,7 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
   let json: Record<string, unknown>
-  const file = resolve(dir, 'package.json')
+  const file = resolveUnder(dir, 'package.json')
   let text: string
   try {
     // A FIFO named package.json must not hang the app: a regular file of sane size only.
@@ -79,9 +80,11 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeType(entry.module)}`)
   const outside = describeOutside(dir, entry.module)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
-  const modulePath = resolve(dir, entry.module)
-  if (!probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
-  const escaped = describeEscape(dir, modulePath)
+  const modulePath = resolveUnder(dir, entry.module)
+  // The common case in one lstat: a plain file, no symlink on the way. Anything else is checked in full.
+  const plain = isPlainFileInside(dir, modulePath)
+  if (!plain && !probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
+  const escaped = plain ? undefined : describeEscape(dir, modulePath)
   if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
@@ -106,8 +109,31 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
 function describeOutside(dir: string, module: string): string | undefined {
   if (isAbsolute(module) || /^[\\/]/.test(module)) return 'is an absolute path'
   if (module.split(/[\\/]/).includes('..')) return 'goes up out of its package ("..")'
-  if (!resolve(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
+  if (!resolveUnder(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
   return undefined
+}
+
+/**
+ * True when `modulePath` (inside `dir`, as describeOutside checked) is a regular file reached from `dir`
+ * through directories and no symlink: then it exists, and its real path is the package's real path plus
+ * the same names, so it cannot leave the package, and the two realpaths (a syscall per path component
+ * each, for every entry of every patch package a process starts with) are not needed. False for anything
+ * else, a failing lstat included: the full checks then say what is wrong, as before.
+ */
+function isPlainFileInside(dir: string, modulePath: string): boolean {
+  const names = modulePath.slice(dir.endsWith(sep) ? dir.length : dir.length + 1).split(sep)
+  let path = dir.endsWith(sep) ? dir.slice(0, -1) : dir
+  for (let i = 0; i < names.length; i++) {
+    path += sep + names[i]
+    let stat
+    try {
+      stat = lstatSync(path, { throwIfNoEntry: false })
+    } catch {
+      return false
+    }
+    if (stat === undefined || !(i === names.length - 1 ? stat.isFile() : stat.isDirectory())) return false
+  }
+  return true
 }
 
 /** Why the real file (symlinks followed) is not inside the real package directory, or undefined. */

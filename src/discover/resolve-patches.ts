@@ -30,6 +30,8 @@ export function resolvePatches(
   optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
+  // A set, not a search of `found`: a thousand packages must not cost a million comparisons.
+  const dirs = new Set<string>()
   for (const { name, options = {}, base } of requests) {
     let pkg: PatchPackage
     try {
@@ -39,10 +41,11 @@ export function resolvePatches(
       onProblem(error)
       continue
     }
-    if (found.some((p) => p.dir === pkg.dir)) {
+    if (dirs.has(pkg.dir)) {
       debug('patch "%s" is %s again: registered once', name, pkg.dir)
       continue
     }
+    dirs.add(pkg.dir)
     found.push({ ...pkg, options: withAliasedOptions(pkg, options, optionsByName) })
   }
   return found
