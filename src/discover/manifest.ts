@@ -32,6 +32,11 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
+  return readPatchManifest(request, dir).pkg
+}
+
+/** readPatchPackage, and what of it manifest-cache.ts may keep (the entries' `module` as written). */
+export function readPatchManifest(request: string, dir: string): { pkg: PatchPackage; manifest: CheckedManifest } {
   let json: Record<string, unknown>
   const file = resolveUnder(dir, 'package.json')
   let text: string
@@ -54,13 +59,14 @@ export function readPatchPackage(request: string, dir: string): PatchPackage {
   if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
   if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeType(list)}`)
   const entries = list.map((raw, index) => readEntry(dir, raw, index))
-  return {
-    request,
-    name: typeof json.name === 'string' ? json.name : dir,
-    version: typeof json.version === 'string' ? json.version : undefined,
-    dir,
-    entries,
+  const name = typeof json.name === 'string' ? json.name : dir
+  const version = typeof json.version === 'string' ? json.version : undefined
+  const manifest: CheckedManifest = {
+    name,
+    version,
+    entries: entries.map((e, i) => ({ target: e.target, module: (list[i] as { module: string }).module, exportName: e.exportName, versions: e.versions })),
   }
+  return { pkg: { request, name, version, dir, entries }, manifest }
 }
 
 /** The error for a problem found later (a bad `versions` range, checked when the target loads). */
@@ -81,11 +87,7 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const outside = describeOutside(dir, entry.module)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
   const modulePath = resolveUnder(dir, entry.module)
-  // The common case in one lstat: a plain file, no symlink on the way. Anything else is checked in full.
-  const plain = isPlainFileInside(dir, modulePath)
-  if (!plain && !probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
-  const escaped = plain ? undefined : describeEscape(dir, modulePath)
-  if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
+  checkModuleFile(dir, entry.module, modulePath, fail)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeType(entry.versions)}`)
   }
@@ -103,6 +105,40 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
     exportName: (entry.export as string | undefined) ?? 'patch',
     versions: entry.versions as string | undefined,
   }
+}
+
+/** That the patch module exists and does not leave its package through a symlink: the checks that read more than package.json. */
+function checkModuleFile(dir: string, written: string, modulePath: string, fail: (problem: string) => PatchrunError): void {
+  // The common case in one lstat: a plain file, no symlink on the way. Anything else is checked in full.
+  const plain = isPlainFileInside(dir, modulePath)
+  if (!plain && !probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(written)} does not exist (${modulePath})`)
+  const escaped = plain ? undefined : describeEscape(dir, modulePath)
+  if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(written)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
+}
+
+/** What of a checked manifest depends on package.json alone: what manifest-cache.ts keeps. */
+export interface CheckedManifest {
+  readonly name: string
+  readonly version: string | undefined
+  /** Each entry as checked, with `module` as written in the manifest. */
+  readonly entries: ReadonlyArray<{ readonly target: string; readonly module: string; readonly exportName: string; readonly versions: string | undefined }>
+}
+
+/**
+ * readPatchPackage's answer from a manifest checked before and unchanged since (manifest-cache.ts): only
+ * the checks that depend on other files run again, in the same order, so a module deleted or turned into
+ * a symlink out of its package since is refused with the same error as a fresh read gives.
+ */
+export function recheckPatchPackage(request: string, dir: string, manifest: CheckedManifest): PatchPackage {
+  const entries = manifest.entries.map((entry, index): ManifestEntry => {
+    const fail = (problem: string) => entryProblem(dir, index, problem)
+    const outside = describeOutside(dir, entry.module)
+    if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
+    const modulePath = resolveUnder(dir, entry.module)
+    checkModuleFile(dir, entry.module, modulePath, fail)
+    return { index, target: entry.target, module: modulePath, exportName: entry.exportName, versions: entry.versions }
+  })
+  return { request, name: manifest.name, version: manifest.version, dir, entries }
 }
 
 /** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */
