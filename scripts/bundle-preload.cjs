@@ -37,10 +37,10 @@ function bundleInPlace(file, external) {
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../undo/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
-bundleInPlace(path.join(root, 'dist', 'undo', 'toolkit.js'), [])
+bundleInPlace(path.join(root, 'dist', 'apply', 'toolkit.js'), [])
 // The command: what `patchrun [options] -- <command>` loads is one file (commander stays out of it); anything
 // else on the command line loads commander's program besides, and `verify` its own files.
 bundleInPlace(path.join(root, 'dist', 'cli', 'main.js'), ['./program', '../../package.json'])

@@ -76,6 +76,13 @@ export const WarningCode = {
   Disabled: 'PATCHRUN_W_DISABLED',
   /** A nested `patchrun` did not pass one of the outer patchrun's patches on to the app. */
   Nested: 'PATCHRUN_W_NESTED',
+  // The bundled patches' own (patches/*: they write the string, as any third-party patch would).
+  /** socket-lifecycle stopped tracking one socket or server (something it reads threw): the app runs on. */
+  SocketTrack: 'PATCHRUN_W_SOCKET_TRACK',
+  /** socket-lifecycle's report could not be made or written. */
+  SocketReport: 'PATCHRUN_W_SOCKET_REPORT',
+  /** tempdir-leaks' report at exit or on a signal failed. */
+  TempdirReport: 'PATCHRUN_W_TEMPDIR_REPORT',
 } as const
 
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */

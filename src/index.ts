@@ -1,10 +1,10 @@
 // patchrun's public API, as a plain list of named exports.
-import type { PostImportHook, PostImportHookHandle, RegisterOptions } from './registry/hook-types'
+import type { PostImportHook, PostImportHookHandle, RegisterOptions } from './apply/hook-types'
 import { createInstaller } from './loaders/install'
 import { processState } from './join-state'
 
 export { PatchrunError, ErrorCode, WarningCode } from './errors'
-export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, RegisterOptions } from './registry/hook-types'
+export type { HookContext, ModuleFormat, PostImportHook, PostImportHookHandle, RegisterOptions } from './apply/hook-types'
 export { wrap, wrapMethod, unwrap, isWrapped, getOriginal } from './wrap'
 export type { AccessorWrapper, AnyConstructor, AnyFunction, Change, ChangeRecorder, WrapOptions, WrappedAccessor, Wrapper } from './wrap'
 export { unpatch, unpatchAll, patches, isPatched, withPatches, withoutPatches } from './undo/runtime'

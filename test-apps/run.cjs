@@ -221,7 +221,7 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
 
       const broken = await runBoth([...tsc, '-p', 'fixtures/tsc/broken'])
       assertSameRun(broken)
-      assert.equal(broken.bare.code, 2)
+      assert.equal(broken.bare.code, 2, broken.bare.stderr)
       assert.match(broken.bare.stdout, /error TS2322: Type 'number' is not assignable to type 'string'/)
       assert.match(broken.bare.stdout, /error TS2345: Argument of type 'string' is not assignable/)
       // bin/tsc requires lib/tsc.js, which requires lib/_tsc.js (a bundle of its own, not the package's

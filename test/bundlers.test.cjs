@@ -189,20 +189,20 @@ describe('patchrun/esbuild', { skip }, () => {
 
   test('settings that cannot work are refused at build time with PATCHRUN_E_BUNDLE', () => {
     const off = build({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'nobundle', bundle: false })
-    assert.equal(off.status, 1)
+    assert.equal(off.status, 1, off.stderr)
     assert.match(off.stderr, /\[PATCHRUN_E_BUNDLE\] patchrun\/esbuild: bundle is off/, off.stderr)
     const browser = build({ bundler: 'esbuild', entry: './src/main.js', format: 'cjs', tag: 'browser', platform: 'browser' })
-    assert.equal(browser.status, 1)
+    assert.equal(browser.status, 1, browser.stderr)
     assert.match(browser.stderr, /\[PATCHRUN_E_BUNDLE\] patchrun\/esbuild: platform is "browser"/, browser.stderr)
   })
 })
 
 test('rollup output formats other than es and cjs, and webpack targets other than Node, are refused with PATCHRUN_E_BUNDLE', { skip }, () => {
   const iife = build({ bundler: 'rollup', entry: './src/main.js', format: 'iife', tag: 'iife' })
-  assert.equal(iife.status, 1)
+  assert.equal(iife.status, 1, iife.stderr)
   assert.match(iife.stderr, /\[PATCHRUN_E_BUNDLE\] patchrun\/rollup: output format "iife" is not supported/, iife.stderr)
   const web = build({ bundler: 'webpack', entry: './src/main.js', format: 'cjs', tag: 'web', target: 'web' })
-  assert.equal(web.status, 1)
+  assert.equal(web.status, 1, web.stderr)
   assert.match(web.stderr, /\[PATCHRUN_E_BUNDLE\] patchrun\/webpack: target "web" is not Node/, web.stderr)
 })
 

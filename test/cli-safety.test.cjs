@@ -278,7 +278,7 @@ describe('--report FILE', () => {
       fs.mkdirSync(dir)
       const result = run(['--patches', 'count', '--report', path.join(dir, 'r.json'), '--', NODE, app('exit-after.js'), dir, ...args])
       assert.equal(result.status, expect.status, result.stderr)
-      assert.equal(result.signal, expect.signal)
+      assert.equal(result.signal, expect.signal, result.stderr)
       assert.deepEqual(result.lines, [{ removed: dir }])
       const lines = result.stderr.split('\n').filter(Boolean)
       assert.equal(lines.length, 1, result.stderr)
@@ -371,7 +371,7 @@ describe('signals', { timeout: 180000 }, () => {
       // Run where a core dump cannot be written.
       const result = patchrun(['--', 'sh', '-c', `kill -${signal.slice(3)} $$`], { cwd: '/proc' })
       assert.equal(result.status, status, `signal ${result.signal}\n${result.stderr}`)
-      assert.equal(result.signal, null)
+      assert.equal(result.signal, null, result.stderr)
       assert.doesNotMatch(result.stderr, /Debugger listening|inspector/i)
     })
   }
@@ -619,7 +619,7 @@ describe('patchrun env with hostile values', () => {
 
   test('--help says what --absolute is for', () => {
     const result = run(['env', '--help'])
-    assert.equal(result.status, 0)
+    assert.equal(result.status, 0, result.stderr)
     assert.match(result.stdout.replace(/\s+/g, ' '), /--absolute .*absolute path of register\.cjs.*not in an image built elsewhere/)
   })
 })

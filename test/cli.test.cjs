@@ -42,25 +42,25 @@ describe('patchrun -- <command>: the app runs as if started bare', () => {
       const result = patchrun(['--', NODE, app('exit.js'), String(code)])
       assert.equal(result.stdout, 'exit.js ran\n')
       assert.equal(result.status, code, result.stderr)
-      assert.equal(result.signal, null)
+      assert.equal(result.signal, null, result.stderr)
     })
   }
 
   for (const signal of ['SIGTERM', 'SIGKILL']) {
     test(`an app killed by ${signal} ends patchrun by ${signal}`, () => {
       const bare = spawnSync(NODE, [app('exit.js'), 'signal', signal], { cwd: APP, env: cleanEnv(), encoding: 'utf8' })
-      assert.equal(bare.signal, signal)
+      assert.equal(bare.signal, signal, bare.stderr)
       const result = patchrun(['--patches', 'alpha', '--', NODE, app('exit.js'), 'signal', signal])
       assert.equal(result.stdout, 'exit.js ran\n')
       assert.equal(result.signal, signal, result.stderr)
-      assert.equal(result.status, null)
+      assert.equal(result.status, null, result.stderr)
     })
   }
 
   test('stdout is byte-identical to the bare run when no patch applies', () => {
     const bare = spawnSync(NODE, [app('bytes.js')], { cwd: APP, env: cleanEnv(), encoding: 'buffer' })
-    assert.equal(bare.status, 0)
-    assert.ok(bare.stdout.length > 200000)
+    assert.equal(bare.status, 0, bare.stderr)
+    assert.ok(bare.stdout.length > 200000, `bare printed ${bare.stdout.length} characters:\n${bare.stderr}`)
     for (const options of [[], ['--patches', 'alpha']]) {
       const result = patchrun([...options, '--', NODE, app('bytes.js')], { encoding: 'buffer' })
       assert.equal(result.status, 0, result.stderr.toString())
@@ -90,20 +90,20 @@ describe('patchrun -- <command>: the app runs as if started bare', () => {
 
   test('a command that does not exist: exit 127, PATCHRUN_E_COMMAND naming it', () => {
     const result = patchrun(['--patches', 'alpha', '--', 'patchrun-no-such-command-xyz', 'arg'])
-    assert.equal(result.status, 127)
+    assert.equal(result.status, 127, result.stderr)
     assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_COMMAND\] command not found: patchrun-no-such-command-xyz\b/m)
   })
 
   test('a command that cannot be executed: exit 126, PATCHRUN_E_COMMAND', () => {
     const result = patchrun(['--', './not-executable.txt'])
-    assert.equal(result.status, 126)
+    assert.equal(result.status, 126, result.stderr)
     assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_COMMAND\] could not start \.\/not-executable\.txt/m)
   })
 
   for (const args of [[], ['--patches', 'alpha'], ['--'], ['--strict', '--']]) {
     test(`no command (${JSON.stringify(args)}): exit 2, PATCHRUN_E_USAGE`, () => {
       const result = patchrun(args)
-      assert.equal(result.status, 2)
+      assert.equal(result.status, 2, result.stderr)
       assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_USAGE\] no command to run/m)
       assert.equal(result.stdout, '')
     })
@@ -129,7 +129,7 @@ describe('patchrun -- <command>: the app runs as if started bare', () => {
       const result = patchrun(args)
       assert.equal(result.status, 0, result.stderr)
       assert.equal(result.stderr, '')
-      assert.ok(result.stdout.length > 0)
+      assert.ok(result.stdout.length > 0, `nothing on stdout:\n${result.stderr}`)
     }
   })
 })
@@ -422,7 +422,7 @@ describe('options', () => {
   test('--version and -v print the version', () => {
     for (const flag of ['--version', '-v']) {
       const result = patchrun([flag])
-      assert.equal(result.status, 0)
+      assert.equal(result.status, 0, result.stderr)
       assert.equal(result.stdout, `${VERSION}\n`)
     }
   })
@@ -698,7 +698,7 @@ describe('patchrun env', () => {
 
   test('--shell with an unknown shell is refused', () => {
     const result = patchrun(['env', '--shell', 'zsh'])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.status, 0, result.stderr)
     assert.match(result.stderr, /'zsh' is invalid/)
     assert.equal(result.stdout, '')
   })
@@ -753,19 +753,19 @@ describe('patchrun list', () => {
   test('a name that resolves to nothing: an error saying where it looked, exit 1', () => {
     const looked = [`"patchrun-patch-nope from ${APP}"`, `"nope from ${APP}"`, `"patchrun-patch-nope from ${ROOT}"`, `"nope from ${ROOT}"`]
     const text = patchrun(['list', '--patches', 'alpha,nope'])
-    assert.equal(text.status, 1)
+    assert.equal(text.status, 1, text.stderr)
     const errors = linesStarting(text.stdout, 'error [PATCHRUN_E_PATCH_NOT_FOUND] patch package "nope" was not found.')
     assert.equal(errors.length, 1, text.stdout)
     for (const place of looked) assert.ok(errors[0].includes(place), `${place} not in:\n${errors[0]}`)
     assert.match(text.stdout, /^alpha → patchrun-patch-alpha@1\.0\.0/m)
 
     const json = patchrun(['list', '--json', '--patches', 'nope'])
-    assert.equal(json.status, 1)
+    assert.equal(json.status, 1, json.stderr)
     const { problems, patches } = JSON.parse(json.stdout)
     assert.deepEqual(patches, [])
     assert.equal(problems.length, 1)
     assert.equal(problems[0].code, 'PATCHRUN_E_PATCH_NOT_FOUND')
-    for (const place of looked) assert.ok(problems[0].message.includes(place))
+    for (const place of looked) assert.ok(problems[0].message.includes(place), `${place} not in: ${problems[0].message}`)
   })
 })
 
@@ -791,9 +791,9 @@ describe('patchrun doctor', () => {
     assert.equal(result.status, 0, result.stderr)
     assert.ok(result.levels.every((level) => level === 'ok'), JSON.stringify(result.checks))
     const texts = result.checks.map(([, text]) => text)
-    assert.ok(texts.includes(`Node ${process.version}`))
+    assert.ok(texts.includes(`Node ${process.version}`), texts.join('\n'))
     assert.ok(texts.includes(`config ${conf('merge', '.patchrunrc.json')} is valid`))
-    assert.ok(texts.includes('patch alpha → patchrun-patch-alpha@1.0.0 (1 target)'))
+    assert.ok(texts.includes('patch alpha → patchrun-patch-alpha@1.0.0 (1 target)'), texts.join('\n'))
     // The ESM line describes what the preload does on this Node (README, "How it hooks").
     const esm = texts.find((text) => text.startsWith('ESM hooks: '))
     if (typeof require('node:module').registerHooks === 'function') assert.match(esm, /^ESM hooks: in-thread /)
@@ -802,7 +802,7 @@ describe('patchrun doctor', () => {
 
   test('a missing patch package: an error line, exit 1', () => {
     const result = doctor(['--patches', 'alpha,nope'])
-    assert.equal(result.status, 1)
+    assert.equal(result.status, 1, result.stderr)
     const errors = result.checks.filter(([level]) => level === 'error')
     assert.equal(errors.length, 1)
     assert.match(errors[0][1], /^\[PATCHRUN_E_PATCH_NOT_FOUND\] patch package "nope" was not found/)
@@ -811,10 +811,10 @@ describe('patchrun doctor', () => {
   test('a bad config: an error line naming the file and key, exit 1', () => {
     for (const [, dir, file, facts] of BAD_CONFIGS) {
       const result = doctor([], { cwd: conf(dir) })
-      assert.equal(result.status, 1)
+      assert.equal(result.status, 1, result.stderr)
       const errors = result.checks.filter(([level]) => level === 'error')
       assert.equal(errors.length, 1, JSON.stringify(result.checks))
-      assert.ok(errors[0][1].startsWith('[PATCHRUN_E_CONFIG] '))
+      assert.ok(errors[0][1].startsWith('[PATCHRUN_E_CONFIG] '), errors[0][1])
       for (const fact of [conf(dir, file), ...facts]) assert.ok(errors[0][1].includes(fact), `${fact} not in ${errors[0][1]}`)
     }
   })

@@ -136,7 +136,7 @@ describe('the upward search', () => {
       for (const name of fs.readdirSync(at(group))) starts.push(at(group, name))
     }
     starts.push(at('upward', 'src', 'lib'), at('nearest', 'inner', 'deep'), at('root-stop', 'project', 'src'), at('cost', 'a', 'b', 'c', 'd', 'e'), at('options'))
-    assert.ok(starts.length > 30)
+    assert.ok(starts.length > 30, `${starts.length} starts: ${starts.join(', ')}`)
     for (const start of starts) {
       const loaded = await loadConfig({ cwd: start })
       assert.equal(findConfigCheaply(start), loaded && loaded.file, `searching from ${start}`)
@@ -280,7 +280,7 @@ describe('files that do not parse or load', () => {
     const file = at('unreadable', 'bad-json', '.patchrunrc.json')
     for (const run of both(path.dirname(file))) {
       const error = await configError(run, [file, 'not valid JSON', "Expected ',' or '}' after property value", 'line 3 column 3'])
-      assert.ok(error.cause instanceof SyntaxError)
+      assert.ok(error.cause instanceof SyntaxError, String(error.cause))
       assert.equal(error.message.match(/line 3/g).length, 1, 'the line is given once')
     }
   })

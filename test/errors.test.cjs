@@ -60,7 +60,7 @@ describe('PATCHRUN_PATCHES: which package a name means', () => {
 describe('PATCHRUN_E_PATCH_NOT_FOUND', () => {
   test('a missing package: a warning naming it and where it looked; the app and the other patches run on', () => {
     const result = run('main.js', { patches: 'nope,foo' })
-    assert.ok(result.stdout.startsWith(FIRST_LINE))
+    assert.ok(result.stdout.startsWith(FIRST_LINE), `${result.stdout}\n${result.stderr}`)
     assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-foo'])
     const warning = oneWarning(result, 'PATCHRUN_E_PATCH_NOT_FOUND')
     assertIncludesAll(warning, ['"nope"', `patchrun-patch-nope from ${APP}`, `nope from ${APP}`, `patchrun-patch-nope from ${ROOT}`])
@@ -153,7 +153,7 @@ describe('PATCHRUN_STRICT=1', () => {
   for (const preload of ['require', 'import']) {
     test(`a missing package stops the app before its first line (--${preload})`, () => {
       const result = run('main.js', { patches: 'foo,nope', env: strict, preload })
-      assert.equal(result.status, 1)
+      assert.equal(result.status, 1, result.stderr)
       assert.equal(result.stdout, '')
       assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_PATCH_NOT_FOUND\] .*"nope"/)
     })
@@ -161,7 +161,7 @@ describe('PATCHRUN_STRICT=1', () => {
 
   test('a malformed manifest stops the app before its first line, naming the package and entry', () => {
     const result = run('main.js', { patches: 'foo,no-target', env: strict })
-    assert.equal(result.status, 1)
+    assert.equal(result.status, 1, result.stderr)
     assert.equal(result.stdout, '')
     assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_MANIFEST\] /)
     assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-no-target'), '"patchrunPatches"[1]'])
@@ -169,7 +169,7 @@ describe('PATCHRUN_STRICT=1', () => {
 
   test('a bad "versions" range stops the app before its first line, as a malformed manifest does', () => {
     const result = run('main.js', { patches: 'foo,bad-range', env: strict })
-    assert.equal(result.status, 1)
+    assert.equal(result.status, 1, result.stderr)
     assert.equal(result.stdout, '')
     assert.match(result.stderr, /^patchrun: \[PATCHRUN_E_MANIFEST\] /)
     assertIncludesAll(result.stderr, [path.join(MODULES, 'patchrun-patch-bad-range'), '"patchrunPatches"[1]', '"not a range"'])
@@ -200,7 +200,7 @@ describe('PATCHRUN_STRICT=1', () => {
 
   test('a throwing patch that the app does not catch: the app exits non-zero at the require', () => {
     const result = run('main.js', { patches: 'throws', env: strict })
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.status, 0, result.stderr)
     assert.equal(result.stdout, FIRST_LINE)
     assert.match(result.stderr, /PatchrunError: patch "patchrun-patch-throws" threw/)
     assert.match(result.stderr, /code: 'PATCHRUN_E_PATCH_FAILED'/)

@@ -9,11 +9,13 @@ const LOADER = path.join(ROOT, 'loader.mjs')
 const FIXTURES = path.join(__dirname, 'fixtures')
 
 /** process.versions.node of the node under test (the one running the tests), as numbers. */
-const [MAJOR, MINOR, PATCH] = process.versions.node.split('.').map(Number)
+const [MAJOR] = process.versions.node.split('.').map(Number)
+/** What this Node has, from src's one table (dist/loaders/node-features.js; test/node-features checks it against this Node). */
+const FEATURES = require(path.join(ROOT, 'dist', 'loaders', 'node-features.js')).featuresOf(process.versions.node)
 /** Node with in-thread hooks that run import-in-the-middle (22.22.3+, 24.11.1+, 26). */
-const HAS_SYNC_HOOKS = MAJOR >= 26 || (MAJOR === 24 && (MINOR > 11 || (MINOR === 11 && PATCH >= 1))) || (MAJOR === 22 && (MINOR > 22 || (MINOR === 22 && PATCH >= 3)))
+const HAS_SYNC_HOOKS = FEATURES.syncHooks
 /** Node where `require()` of an ES module works without a flag. */
-const HAS_REQUIRE_ESM = MAJOR >= 22 || (MAJOR === 20 && MINOR >= 19)
+const HAS_REQUIRE_ESM = FEATURES.requireEsm
 
 /**
  * Runs `node [preload flags] ...args` in `cwd` with a clean environment plus `env`.
@@ -43,4 +45,4 @@ function runNode({ args, cwd = FIXTURES, env = {}, preload = 'require', execPath
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, json, warnings }
 }
 
-module.exports = { ROOT, REGISTER, LOADER, FIXTURES, MAJOR, HAS_SYNC_HOOKS, HAS_REQUIRE_ESM, runNode }
+module.exports = { ROOT, REGISTER, LOADER, FIXTURES, MAJOR, FEATURES, HAS_SYNC_HOOKS, HAS_REQUIRE_ESM, runNode }

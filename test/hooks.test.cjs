@@ -469,7 +469,7 @@ describe('transparency', () => {
       const file = path.join(APP, app)
       assert.equal(status, 3)
       assert.equal(stderr, 'something went wrong\n')
-      assert.ok(stdout.startsWith('first line\n'))
+      assert.ok(stdout.startsWith('first line\n'), stdout)
       assert.deepEqual(json.argv, [process.execPath, file, ...ARGS])
       assert.equal(json.patched, null)
       if (app.endsWith('.cjs')) assert.deepEqual([json.isMain, json.filename], [true, file])
@@ -497,8 +497,8 @@ describe('transparency', () => {
             assert.equal(actual.stdout, expected.stdout)
           }
           assert.equal(actual.stderr, expected.stderr)
-          assert.equal(actual.status, expected.status)
-          assert.equal(actual.signal, expected.signal)
+          assert.equal(actual.status, expected.status, actual.stderr)
+          assert.equal(actual.signal, expected.signal, actual.stderr)
         })
       }
     }

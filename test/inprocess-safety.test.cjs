@@ -8,15 +8,14 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, runNode } = require('./helpers.cjs')
+const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, FEATURES, runNode } = require('./helpers.cjs')
 const { copyPatchrun } = require('./fixtures/errors/patchrun-copy.cjs')
 
 const HERE = path.join(FIXTURES, 'inprocess-safety')
 const APP = path.join(HERE, 'app')
 const PATCHES = path.join(HERE, 'patches')
 const patch = (name) => path.join(PATCHES, name)
-const [, NODE_MINOR] = process.versions.node.split('.').map(Number)
-const HAS_GET_BUILTIN = MAJOR > 22 || (MAJOR === 22 && NODE_MINOR >= 3) || (MAJOR === 20 && NODE_MINOR >= 16)
+const HAS_GET_BUILTIN = FEATURES.getBuiltinModule
 
 /** The PatchrunWarning lines of stderr with `code`. */
 function linesWith(result, code) {
@@ -383,6 +382,24 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
       const result = runNode({ args: ['app.mjs'], cwd: HOSTILE, env: { SABOTAGE: sabotage, PATCHRUN_PATCHES: path.join(PATCHES, 'count-patch') }, preload: 'import' })
       assert.deepEqual(ranToEnd(result), PATCHED)
       assert.equal(result.stderr, '')
+    })
+  }
+
+  for (const sabotage of sabotages.filter(exitListenersWork)) {
+    test(`${sabotage}: a child process started afterwards ends as it would, and its end is in the report`, (t) => {
+      const bare = runNode({ args: ['spawn.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
+      if (bare.status !== 0) return t.skip(`Node ${process.version} itself fails to start a child process after this sabotage`)
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-ips-report-'))
+      try {
+        const result = run('spawn.js', sabotage, path.join(PATCHES, 'count-patch'), { PATCHRUN_REPORT_DIR: dir })
+        assert.deepEqual(ranToEnd(result), { child: 0 })
+        assert.equal(result.stderr, '')
+        const children = readLines(dir).filter((line) => line.kind === 'child')
+        assert.equal(children.length, 1, JSON.stringify(children))
+        assert.deepEqual([children[0].child.code, children[0].child.signal, children[0].child.argv.slice(1)], [0, null, ['-e', '0']], JSON.stringify(children))
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
+      }
     })
   }
 

@@ -197,7 +197,7 @@ describe('leaks are reported', () => {
   test('an uncaught exception: the same exit code as bare, and the report', () => {
     const bare = runNode({ args: [LEAKY, 'throw'], cwd: APP, preload: 'none' })
     const patched = runNode({ args: [LEAKY, 'throw'], cwd: APP, env: PATCH })
-    assert.equal(bare.status, 1)
+    assert.equal(bare.status, 1, bare.stderr)
     assert.equal(patched.status, bare.status, shown(patched))
     assert.match(patched.stderr, /leaky boom/)
     assert.match(patched.stderr, /patchrun socket-lifecycle: 3 sockets\/servers still open at exit/, shown(patched))
@@ -216,9 +216,9 @@ describe('signals', { skip: !SIGNALS && 'POSIX signals' }, () => {
     test(`an app killed by ${signal} still dies of ${signal}, after the report`, async () => {
       const bare = await runLive({ mode: 'stay', preload: false, act: (child) => child.kill(signal) })
       const patched = await runLive({ mode: 'stay', env: PATCH, act: (child) => child.kill(signal) })
-      assert.equal(bare.signal, signal)
+      assert.equal(bare.signal, signal, bare.stderr)
       assert.equal(patched.signal, signal, shown(patched))
-      assert.equal(patched.status, null)
+      assert.equal(patched.status, null, patched.stderr)
       assert.match(patched.stderr, new RegExp(`3 sockets/servers still open at ${signal}`), shown(patched))
     })
   }
@@ -226,7 +226,7 @@ describe('signals', { skip: !SIGNALS && 'POSIX signals' }, () => {
   test("an app's own SIGTERM listener decides (exit code 7), and the exit report follows", async () => {
     const bare = await runLive({ mode: 'own-sigterm', preload: false, act: (child) => child.kill('SIGTERM') })
     const patched = await runLive({ mode: 'own-sigterm', env: PATCH, act: (child) => child.kill('SIGTERM') })
-    assert.equal(bare.status, 7)
+    assert.equal(bare.status, 7, bare.stderr)
     assert.equal(patched.status, 7, shown(patched))
     assert.match(patched.stderr, /still open at exit/, shown(patched))
     assert.doesNotMatch(patched.stderr, /at SIGTERM/)
@@ -255,7 +255,7 @@ describe('signals', { skip: !SIGNALS && 'POSIX signals' }, () => {
     assert.equal(sockets.length, 2)
     for (const socket of sockets) {
       assert.equal(socket.idle, true, JSON.stringify(socket))
-      assert.ok(socket.idleMs >= 100)
+      assert.ok(socket.idleMs >= 100, JSON.stringify(socket))
     }
     assert.equal(readJson(tmp.report).reason, 'SIGTERM')
   })
@@ -265,7 +265,7 @@ describe('the tracker holds nothing alive', () => {
   test('thousands of closed sockets are collected, and the app ends on its own', () => {
     const result = runNode({ args: ['--expose-gc', 'churn.cjs', '2000'], cwd: APP, env: PATCH, timeout: 20000 })
     assert.equal(result.status, 0, shown(result))
-    assert.equal(result.signal, null)
+    assert.equal(result.signal, null, result.stderr)
     assert.equal(result.stderr, '', shown(result))
     const { peak, after } = result.json
     assert.ok(peak >= 100, `the patch tracked sockets while open (peak ${peak})`)
@@ -292,7 +292,7 @@ describe('unpatch', () => {
         'listeners:SIGUSR2',
         'listeners:exit',
       ])
-      assert.ok(json.trackedWhilePatched >= 3)
+      assert.ok(json.trackedWhilePatched >= 3, JSON.stringify(json))
       assert.equal(json.unpatched, true)
       assert.deepEqual(json.afterUnpatch, [])
       // The records stay (weakly: a GC may drop closed ones), so withPatches would report them again;

@@ -1,6 +1,7 @@
 // The report: what is still open, as a table on stderr or JSON in a file.
 'use strict'
-const fs = require('node:fs')
+// A SIGUSR2 report is read as soon as it appears: it must never be seen half written.
+const { writeWhole } = require('../../dist/report/write-whole.js')
 const { entries } = require('./tracker')
 const { describe, formatOrigin } = require('./describe')
 
@@ -69,7 +70,7 @@ function formatReport(report) {
 /** Writes the report: JSON to `file` when given, else the table to stderr. Never throws. */
 function writeReport(report, file) {
   try {
-    if (file) fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+    if (file) writeWhole(file, `${JSON.stringify(report, null, 2)}\n`)
     else process.stderr.write(formatReport(report))
   } catch (error) {
     try {

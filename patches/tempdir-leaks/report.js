@@ -1,6 +1,8 @@
 // At exit: which recorded temp dirs are still there, as a table on stderr or a JSON file, and the cleanup.
 'use strict'
 const { isMainThread } = require('node:worker_threads')
+// A reader polling for the report never sees it half written.
+const { writeWhole } = require('../../dist/report/write-whole.js')
 const { measure, formatSize } = require('./measure')
 const { formatSite, locationOf } = require('./site')
 
@@ -26,7 +28,7 @@ function reportLeaks(created, { report, cleanup }) {
     }
   }
   if (report !== undefined) {
-    fs.writeFileSync(report, `${JSON.stringify({ pid: process.pid, argv: process.argv, leaks }, null, 2)}\n`)
+    writeWhole(report, `${JSON.stringify({ pid: process.pid, argv: process.argv, leaks }, null, 2)}\n`)
     return
   }
   writeStderr(fs, formatTable(leaks, cleanup))

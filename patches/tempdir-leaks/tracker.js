@@ -21,7 +21,7 @@ function onExit() {
     withPristineBuiltins(reportNow, undefined, [])
   } catch (error) {
     try {
-      process.emitWarning(`tempdir-leaks: the report at exit failed: ${String(error?.message ?? error)}`, { code: 'TEMPDIR_LEAKS_REPORT' })
+      process.emitWarning(`tempdir-leaks: the report at exit failed: ${String(error?.message ?? error)}`, { code: 'PATCHRUN_W_TEMPDIR_REPORT' })
     } catch {}
   }
 }

@@ -1,9 +1,9 @@
 // One patch applied to one loaded module: what it changed, so it can be taken back exactly and put on again.
 import { syncBuiltinESMExports } from 'node:module'
 import type { Change } from '../wrap'
-import type { PatchToolkit } from '../undo/toolkit'
+import type { PatchToolkit } from './toolkit'
 import type { SuspendedWrap } from '../wrap/suspend'
-import type { HookContext, PostImportHook } from '../registry/hook-types'
+import type { HookContext, PostImportHook } from './hook-types'
 import { markReplacement, replacementOf } from './patch-result'
 import { primordials } from '../primordials'
 
@@ -50,7 +50,7 @@ export function applyPatch(app: AppliedPatch): unknown {
  */
 export function removePatch(app: AppliedPatch): void {
   // The toolkit is loaded: its changes are what there is to take off. Captured references pass through meanwhile.
-  if (app.changes.length > 0) (require('../undo/toolkit') as typeof import('../undo/toolkit')).takeOffChanges(app.changes, app.suspended)
+  if (app.changes.length > 0) (require('../apply/toolkit') as typeof import('./toolkit')).takeOffChanges(app.changes, app.suspended)
   try {
     app.unpatch?.(app.exports, app.context)
   } finally {
@@ -64,7 +64,7 @@ export function removePatch(app: AppliedPatch): void {
 
 /**
  * A context for one application: the module's details, and the toolkit bound to its journal. The
- * toolkit's code (~36 KB) loads the first time a patch calls it, not with the preload nor for a patch
+ * toolkit's code (dist/apply/toolkit.js, one bundled file of 56 KB on 2026-12-02) loads the first time a patch calls it, not with the preload nor for a patch
  * that changes its target by hand (the `../undo/` path resolves the same from the preload's bundle in
  * dist/preload: scripts/bundle-preload.cjs).
  */
@@ -72,7 +72,7 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
   let toolkit: PatchToolkit | undefined
   const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
     ((...args: unknown[]) => {
-      toolkit ??= (require('../undo/toolkit') as typeof import('../undo/toolkit')).createToolkit(changes, suspended)
+      toolkit ??= (require('../apply/toolkit') as typeof import('./toolkit')).createToolkit(changes, suspended)
       return primordials.ReflectApply(toolkit[key] as (...args: unknown[]) => unknown, undefined, args)
     }) as PatchToolkit[K]
   return {

@@ -5,12 +5,7 @@ import { WarningCode } from '../errors'
 import { describeThrown, stackOf } from '../printable'
 import { primordials } from '../primordials'
 import { emitPatchrunWarning } from '../warn'
-import type { HookContext, ModuleFormat } from '../registry/hook-types'
-
-/** What `context.replace(value)` returns: a marker the patch hands back, recognised without touching it. */
-export interface ReplacementExports {
-  readonly value: unknown
-}
+import type { HookContext, ModuleFormat, ReplacementExports } from './hook-types'
 
 const markers = new primordials.WeakSet<object>()
 

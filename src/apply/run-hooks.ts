@@ -3,16 +3,40 @@ import { debug } from '../debug'
 import { ErrorCode, PatchrunError, patchFailed } from '../errors'
 import { applyPatch, createPatchContext, type AppliedPatch } from './applied-patch'
 import type { Change } from '../wrap'
-import type { HookContext, LoadedVia, ModuleFormat, Outcome } from '../registry/hook-types'
+import type { HookContext, LoadedVia, ManifestSource, ModuleFormat, Outcome, PostImportHook } from './hook-types'
 import type { PackageFile } from '../packages/module-path'
 import { readPackageVersion } from '../packages/package-info'
-import type { Registration } from '../registry/registration'
-import type { Registry } from '../registry/registry'
-import { findVersionMismatch } from '../registry/version-range'
+import type { Target } from '../packages/target'
+import { findVersionMismatch } from '../packages/version-range'
 import { primordials } from '../primordials'
 import { withPristineBuiltins } from '../pristine'
 
 /** A loaded module as hooks see it, before the per-patch fields are added (and, for the record only, who loaded it). */
+/** What running a patch needs of a registration (the registry's Registration is one). */
+export interface PatchToRun {
+  readonly target: Target
+  readonly hook: PostImportHook
+  readonly unpatch: PostImportHook | undefined
+  /** The patch's name, as `unpatch(name)` takes it. */
+  readonly patch: string
+  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
+  readonly label: string
+  /** False while the patch is switched off: modules that load meanwhile are recorded, not patched. */
+  readonly enabled: boolean
+  readonly versions: string | undefined
+  readonly options: Readonly<Record<string, unknown>>
+  readonly source: ManifestSource | undefined
+  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
+  readonly done: WeakSet<object>
+}
+
+/** Where a run's results go (the registry): each outcome, each applied patch (what unpatch undoes), each failure. */
+export interface RunJournal {
+  recordOutcome(outcome: Outcome): void
+  readonly applications: AppliedPatch[]
+  fail(error: PatchrunError): void
+}
+
 export type ModuleDetails = Pick<HookContext, 'name' | 'version' | 'directory' | 'file' | 'format' | 'entry'> & { readonly via?: LoadedVia }
 
 /**
@@ -26,8 +50,8 @@ export function runHooks(...args: Parameters<typeof runHooksInPlace>): unknown {
 }
 
 function runHooksInPlace(
-  registry: Pick<Registry, 'recordOutcome' | 'applications' | 'fail'>,
-  list: readonly Registration[],
+  registry: RunJournal,
+  list: readonly PatchToRun[],
   key: object,
   exports: unknown,
   describe: () => ModuleDetails,

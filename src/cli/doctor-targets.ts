@@ -5,7 +5,7 @@ import type { PlannedPatch } from '../discover/plan'
 import { hasSubpathFile, readPackageVersion } from '../packages/package-info'
 import { describeMissingFile } from '../registry/missing-target'
 import { parseTarget } from '../packages/target'
-import { findVersionMismatch } from '../registry/version-range'
+import { findVersionMismatch } from '../packages/version-range'
 
 export interface TargetCheck {
   readonly level: 'ok' | 'warn'

@@ -2,7 +2,7 @@
 import { patchLoadFailed } from '../errors'
 import { describeThrown } from '../printable'
 import { primordials } from '../primordials'
-import type { PostImportHook } from '../registry/hook-types'
+import type { PostImportHook } from '../apply/hook-types'
 import type { ManifestEntry, PatchPackage } from './manifest'
 import { checkPlannedEntry } from './planned-entry'
 

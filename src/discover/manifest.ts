@@ -7,7 +7,7 @@ import { describeThrown } from '../printable'
 import { resolveUnder } from './plain-path'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../packages/target'
-import { isValidRange } from '../registry/version-range'
+import { isValidRange } from '../packages/version-range'
 
 export interface ManifestEntry {
   readonly index: number

@@ -1,20 +1,43 @@
-// Which hook APIs this Node has, by version: the choice between in-thread and off-thread ESM hooks.
+// Which hook APIs a Node version has: the one table src, the tests and test-apps all read (test/node-features checks it against the running Node).
 import Module = require('node:module')
 
-const [major, minor, patch] = process.versions.node.split('.').map((n) => parseInt(n, 10)) as [number, number, number]
+/** What patchrun's choices depend on, for one Node version. */
+export interface NodeFeatures {
+  /** `module.registerHooks` (in-thread, synchronous hooks): 22.15+, 23.5+, 24+. */
+  readonly registerHooks: boolean
+  /**
+   * import-in-the-middle's synchronous hooks work: `registerHooks`' load hook accepts the nullish CommonJS
+   * source the loader returns for a `require()` pulled into the ES module graph, which it rejected until
+   * nodejs/node#59929 (22.22.3, 24.11.1, 25.1, 26). The same table as iitm's `supportsSyncHooks`, which is
+   * ESM and cannot be required on Node 20.
+   */
+  readonly syncHooks: boolean
+  /** `require()` of an ES module without a flag: 20.19+, 22.12+, 23+. */
+  readonly requireEsm: boolean
+  /** `process.getBuiltinModule`: 20.16+, 22.3+, 23+. */
+  readonly getBuiltinModule: boolean
+}
 
-/** `module.registerHooks` (in-thread, synchronous): Node 22.15+, 23.5+, 24+. */
+/** `major.minor.patch` (a `v` prefix and a `-suffix` allowed) → what that version has. */
+export function featuresOf(version: string): NodeFeatures {
+  const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map((n) => parseInt(n, 10))
+  const atLeast = (ma: number, mi: number, pa = 0): boolean => major === ma && (minor > mi || (minor === mi && patch >= pa))
+  return {
+    registerHooks: major >= 24 || atLeast(23, 5) || atLeast(22, 15),
+    syncHooks: major >= 26 || atLeast(25, 1) || atLeast(24, 11, 1) || atLeast(22, 22, 3),
+    requireEsm: major >= 23 || atLeast(22, 12) || atLeast(20, 19),
+    getBuiltinModule: major >= 23 || atLeast(22, 3) || atLeast(20, 16),
+  }
+}
+
+/** This Node's features, by its version. */
+export const features = featuresOf(process.versions.node)
+
+/** `module.registerHooks` as this process has it (the API itself, not the table: a build may lack it). */
 export const hasRegisterHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === 'function'
 
-/**
- * Whether import-in-the-middle's synchronous hooks work here: its load hook returns a nullish source
- * for CommonJS, which `registerHooks` rejected until nodejs/node#59929 (22.22.3, 24.11.1, 25.1, 26).
- * The same check as iitm's `supportsSyncHooks`, which is ESM and cannot be required on Node 20.
- */
-export const supportsSyncHooks =
-  major >= 26 ||
-  (major === 25 && minor >= 1) ||
-  (major === 24 && (minor > 11 || (minor === 11 && patch >= 1))) ||
-  (major === 22 && (minor > 22 || (minor === 22 && patch >= 3)))
+/** See NodeFeatures.syncHooks. */
+export const supportsSyncHooks = features.syncHooks
 
+const [major = 0, minor = 0, patch = 0] = process.versions.node.split('.').map((n) => parseInt(n, 10))
 export const nodeVersion = { major, minor, patch }

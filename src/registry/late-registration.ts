@@ -4,14 +4,17 @@ import { WarningCode } from '../errors'
 import { emitPatchrunWarning } from '../warn'
 import { packageFileOf } from '../packages/module-path'
 import type { Registration } from './registration'
-import type { Registry } from './registry'
-import { describeBuiltin, describePackageModule, runHooks } from '../apply/run-hooks'
+import type { TargetTables } from './targets'
+import { describeBuiltin, describePackageModule, runHooks, type RunJournal } from '../apply/run-hooks'
+
+/** What a late registration needs of the registry: where results go, and which files its target names. */
+export type LateRegistry = RunJournal & Pick<TargetTables, 'linked' | 'matches'>
 
 /**
  * Runs a new registration at once on its target when that has already loaded, with a PATCHRUN_W_LATE
  * warning. At preload (`atPreload`) no app code has run yet, so a builtin Node loaded for itself does not count.
  */
-export function runIfAlreadyLoaded(registry: Registry, registration: Registration, atPreload: boolean): void {
+export function runIfAlreadyLoaded(registry: LateRegistry, registration: Registration, atPreload: boolean): void {
   const { target } = registration
   if (target.kind === 'builtin') {
     if (atPreload || !loadedBuiltins().includes(`NativeModule ${target.name}`)) return

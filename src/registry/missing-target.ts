@@ -1,6 +1,6 @@
 // A targeted package that loaded without the file a sub-path target names (a file its version no longer has): said once, when the package first loads.
 import { debug } from '../debug'
-import type { Outcome } from './hook-types'
+import type { Outcome } from '../apply/hook-types'
 import type { PackageFile } from '../packages/module-path'
 import { hasSubpathFile, readPackageVersion } from '../packages/package-info'
 import type { Registration } from './registration'

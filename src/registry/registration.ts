@@ -1,24 +1,14 @@
 // One registered hook: the record the registry routes by, built from `register`'s arguments once they are checked.
 import { badTarget } from '../errors'
-import type { InternalRegisterOptions, ManifestSource, PostImportHook } from './hook-types'
-import { parseTarget, type Target } from '../packages/target'
-import { isValidRange } from './version-range'
+import type { InternalRegisterOptions, ManifestSource, PostImportHook } from '../apply/hook-types'
+import { parseTarget } from '../packages/target'
+import type { PatchToRun } from '../apply/run-hooks'
+import { isValidRange } from '../packages/version-range'
 
-export interface Registration {
-  readonly target: Target
-  readonly hook: PostImportHook
-  readonly unpatch: PostImportHook | undefined
-  /** The patch's name, as `unpatch(name)` takes it. */
-  readonly patch: string
-  /** The patch's name and manifest entry (`pkg#1`), for messages and outcomes. */
-  readonly label: string
+/** A PatchToRun (apply/run-hooks.ts) as the registry keeps it: the registry's on/off switch sets `enabled`. */
+export interface Registration extends PatchToRun {
   /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
   enabled: boolean
-  readonly versions: string | undefined
-  readonly options: Readonly<Record<string, unknown>>
-  readonly source: ManifestSource | undefined
-  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
-  readonly done: WeakSet<object>
 }
 
 const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -33,7 +23,7 @@ export function createRegistration(targetSpec: string, hook: PostImportHook, opt
   if (target.kind === 'builtin' && target.missing && source === undefined) throw badTarget('target', targetSpec, `a builtin module of this Node ${process.version}`)
   if (typeof hook !== 'function') throw badTarget('hook', typeof hook, 'a function (exports, context) => void')
   if (opts.versions !== undefined && source === undefined) {
-    // A programmer's call: check the range now (the preload defers it, as semver costs ~10 ms to load).
+    // A programmer's call: check the range now (the preload defers it: loading semver's Range is costly, see version-range.ts).
     if (typeof opts.versions !== 'string' || !isValidRange(opts.versions)) {
       throw badTarget('versions', opts.versions, 'a semver range such as ">=4 <6"')
     }

@@ -1,7 +1,7 @@
 // What one process (or thread) did, appended to its report file as it happens, for `patchrun explain` and `--report`.
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Outcome } from '../registry/hook-types'
+import type { Outcome } from '../apply/hook-types'
 import { loadedBundleReports, type BundleReport } from './bundle-report'
 import type { Registry } from '../registry/registry'
 import { detectTestRunner, type TestRunnerSeen } from './test-runner'

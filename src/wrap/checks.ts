@@ -1,5 +1,5 @@
 // Checks of what wrap/unwrap were given: each problem a PATCHRUN_E_WRAP that names owner, property and the fix.
-import { wrapFailed } from '../errors'
+import { wrapFailed } from './host'
 import { describeOwner, describeTarget, describeValue } from './describe'
 import type { Layer, Slot } from './model'
 import type { FoundProperty } from './property'

@@ -1,6 +1,5 @@
 // A property's stack of layers: find it, add layers, remove any one of them, put the saved descriptor back.
-import { debug } from '../debug'
-import { wrapFailed } from '../errors'
+import { debug, wrapFailed } from './host'
 import { makeCallable } from './callable'
 import { describeTarget } from './describe'
 import { checkFits } from './checks'

@@ -1,5 +1,5 @@
 // unwrap: remove every layer of a property (restoring its exact descriptor), or just the layer of one wrapper.
-import { debug } from '../debug'
+import { debug } from './host'
 import { checkNames, checkName, checkOptions, checkOwner, checkWrapperKey } from './checks'
 import { describeTarget } from './describe'
 import type { Layer } from './model'

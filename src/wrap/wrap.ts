@@ -1,5 +1,5 @@
 // wrap and wrapMethod: put a wrapper layer on a property (or on several), and journal each change.
-import { wrapFailed } from '../errors'
+import { wrapFailed } from './host'
 import { checkNames, checkName, checkOptions, checkOwner, makeLayer } from './checks'
 import { describeOwner } from './describe'
 import type { Layer } from './model'

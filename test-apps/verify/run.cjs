@@ -13,9 +13,8 @@ const path = require('node:path')
 const HERE = __dirname
 const BIN = path.join(HERE, '..', '..', 'bin', 'patchrun.js')
 const NODE = process.execPath
-const [MAJOR, MINOR, PATCH] = process.versions.node.split('.').map(Number)
 /** In-thread ESM hooks (22.22.3+, 24.11.1+, 26): there an ES module imported by a relative path inside its package is patched too. */
-const HAS_SYNC_HOOKS = MAJOR >= 26 || (MAJOR === 24 && (MINOR > 11 || (MINOR === 11 && PATCH >= 1))) || (MAJOR === 22 && (MINOR > 22 || (MINOR === 22 && PATCH >= 3)))
+const HAS_SYNC_HOOKS = require('../../dist/loaders/node-features.js').featuresOf(process.versions.node).syncHooks
 
 for (const name of ['minimist', 'desm', 'tape']) {
   if (!fs.existsSync(path.join(HERE, 'node_modules', name, 'package.json'))) throw new Error(`test-apps/verify: ${name} is not installed; run \`npm ci --prefix test-apps/verify\` first`)

@@ -1,7 +1,11 @@
 // The types a post-import hook and whoever registers it see: the hook, its context, the options, the handle, the outcome.
 import type { PatchrunError } from '../errors'
-import type { PatchToolkit } from '../undo/toolkit'
-import type { ReplacementExports } from '../apply/patch-result'
+import type { PatchToolkit } from './toolkit'
+
+/** What `context.replace(value)` returns: a marker the patch hands back, recognised without touching it (patch-result.ts). */
+export interface ReplacementExports {
+  readonly value: unknown
+}
 
 export type ModuleFormat = 'builtin' | 'commonjs' | 'module'
 
