@@ -100,6 +100,17 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.equal(cacheLine(after), `${COUNT} unchanged, 0 read`, show(after))
   })
 
+  test('reading and writing the cache loads no builtin the app does not (a patch targeting `os` would apply)', async (t) => {
+    const { root, dirs, cacheDir } = await makeSetup(t)
+    const app = path.join(root, 'no-os.js')
+    fs.writeFileSync(app, "console.log(JSON.stringify({ os: process.moduleLoadList.includes('NativeModule os') }))\n")
+    for (const expected of [`0 unchanged, ${COUNT} read`, `${COUNT} unchanged, 0 read`]) {
+      const result = runNode({ args: [app], cwd: root, env: { TMPDIR: path.dirname(cacheDir), PATCHRUN_PATCHES: dirs.join(','), NODE_DEBUG: 'patchrun' } })
+      assert.equal(cacheLine(result), expected, show(result))
+      assert.deepEqual(result.json, { os: false }, show(result))
+    }
+  })
+
   test('a cache directory open to other users is not used', async (t) => {
     const { run, cacheDir } = await makeSetup(t)
     run()

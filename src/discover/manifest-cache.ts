@@ -1,7 +1,6 @@
 // Patch manifests as last checked, kept per user in the temp directory: a process that starts with a
 // thousand patch packages re-reads only the package.json files that changed.
 import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { debug } from '../debug'
 import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
@@ -96,11 +95,21 @@ function sameFile(kept: Kept, stat: Stats): boolean {
   return stat.isFile() && kept.ino === stat.ino && kept.dev === stat.dev && kept.size === stat.size && kept.mtimeMs === stat.mtimeMs && kept.ctimeMs === stat.ctimeMs
 }
 
+/**
+ * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
+ * builtin the app did not (a patch targeting `os` would apply in every process).
+ */
+function tempDir(): string {
+  const { TMPDIR, TMP, TEMP } = process.env
+  const dir = TMPDIR || TMP || TEMP || '/tmp'
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
+}
+
 function cacheFile(): string | undefined {
   const uid = process.getuid?.()
   if (uid === undefined) return undefined
   try {
-    const dir = join(tmpdir(), `patchrun-${uid}`)
+    const dir = join(tempDir(), `patchrun-${uid}`)
     try {
       mkdirSync(dir, { mode: 0o700 })
     } catch (error) {
