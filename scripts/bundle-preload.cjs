@@ -29,6 +29,10 @@ function bundleInPlace(file, external) {
     external,
     legalComments: 'none',
     logLevel: 'warning',
+    // Read only under --enable-source-maps: a frame of the bundle then points at src/*.ts (shipped beside
+    // dist/), through tsc's own maps of the files bundled.
+    sourcemap: 'linked',
+    sourcesContent: false,
     banner: { js: `// patchrun, bundled from ${path.relative(root, file)} by scripts/bundle-preload.cjs: see src/ for the code.` },
   })
 }
@@ -77,3 +81,50 @@ if (!helper.test(runtime)) throw new Error('bundle-preload: esbuild\'s __require
 const own = runtime.replace(helper, 'var __require = __patchrunModule["create" + "Require"](process.cwd() + "/");\n')
 if (/typeof require|[^\w$.`]require\(/.test(own)) throw new Error('bundle-preload: dist/bundler/runtime.mjs still uses `require`')
 fs.writeFileSync(runtimeFile, own)
+
+// The patches that ship with patchrun: each patch package loads as one file. Their manifests name modules under
+// `./dist/` (`./dist/net.js`), built here from the source of the same name (`./net.js`) with everything it
+// requires but Node's builtins (patchrun's own dist/pristine.js and report/ending-signals.js keep their state
+// behind Symbol.for marks, so a copy inside a patch shares it). A package with several entry modules
+// (tempdir-leaks: fs and fs/promises share one tracker) is one bundle, written as its first module; the others
+// are one-line files that take their module from it, so the package's state exists once.
+const BUNDLED_MODULES = Symbol.for('patchrun.bundledPatchModules')
+const patchesDir = path.join(root, 'patches')
+for (const name of fs.readdirSync(patchesDir)) {
+  const dir = path.join(patchesDir, name)
+  const manifest = path.join(dir, 'package.json')
+  if (!fs.existsSync(manifest)) continue
+  const modules = [...new Set(JSON.parse(fs.readFileSync(manifest, 'utf8')).patchrunPatches.map((entry) => entry.module))]
+  const built = modules.filter((module) => module.startsWith('./dist/'))
+  if (built.length === 0) continue
+  if (built.length !== modules.length) throw new Error(`bundle-preload: ${manifest} mixes ./dist/ modules with others`)
+  const sources = built.map((module) => './' + module.slice('./dist/'.length))
+  for (const source of sources) if (!fs.existsSync(path.join(dir, source))) throw new Error(`bundle-preload: ${name}: no source ${source} for ./dist/${source.slice(2)}`)
+  fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true })
+  const first = path.join(dir, built[0])
+  const others = sources.slice(1).map((source) => `  ${JSON.stringify(source)}: () => require(${JSON.stringify(source)}),`).join('\n')
+  buildSync({
+    stdin: {
+      contents: sources.length === 1
+        ? `module.exports = require(${JSON.stringify(sources[0])})\n`
+        : `module.exports = require(${JSON.stringify(sources[0])})\n` +
+          `Object.defineProperty(module.exports, Symbol.for(${JSON.stringify(BUNDLED_MODULES.description)}), { value: {\n${others}\n} })\n`,
+      resolveDir: dir,
+      sourcefile: `${name}-bundle.js`,
+      loader: 'js',
+    },
+    outfile: first,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    legalComments: 'none',
+    logLevel: 'warning',
+    banner: { js: `// patchrun-patch-${name}, bundled from ${sources.join(', ')} by scripts/bundle-preload.cjs: see ../ for the code.` },
+  })
+  for (let i = 1; i < built.length; i++) {
+    fs.writeFileSync(path.join(dir, built[i]),
+      `// patchrun-patch-${name}: ${sources[i]}, bundled into ${built[0]} by scripts/bundle-preload.cjs: see ../ for the code.\n` +
+      `'use strict'\nmodule.exports = require(${JSON.stringify('./' + path.posix.relative(path.posix.dirname(built[i]), built[0]))})[Symbol.for(${JSON.stringify(BUNDLED_MODULES.description)})][${JSON.stringify(sources[i])}]()\n`)
+  }
+}

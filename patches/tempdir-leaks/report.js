@@ -1,6 +1,5 @@
 // At exit: which recorded temp dirs are still there, as a table on stderr or a JSON file, and the cleanup.
 'use strict'
-const { isMainThread } = require('node:worker_threads')
 // A reader polling for the report never sees it half written.
 const { writeWhole } = require('../../dist/report/write-whole.js')
 const { measure, formatSize } = require('./measure')
@@ -51,9 +50,12 @@ function formatTable(leaks, cleanup) {
   return `${out.join('\n')}\n`
 }
 
-/** Straight to fd 2 off the main thread, where process.stderr is an asynchronous pipe to the parent. */
+/**
+ * Straight to fd 2 off the main thread, where process.stderr is an asynchronous pipe to the parent.
+ * worker_threads is required only here, when there is something to report: it costs every process ~1–2 ms.
+ */
 function writeStderr(fs, text) {
-  if (isMainThread) process.stderr.write(text)
+  if (require('node:worker_threads').isMainThread) process.stderr.write(text)
   else fs.writeSync(2, text)
 }
 
