@@ -29,6 +29,10 @@ function bundleInPlace(file, external) {
     external,
     legalComments: 'none',
     logLevel: 'warning',
+    // Read only under --enable-source-maps: a frame of the bundle then points at src/*.ts (shipped beside
+    // dist/), through tsc's own maps of the files bundled.
+    sourcemap: 'linked',
+    sourcesContent: false,
     banner: { js: `// patchrun, bundled from ${path.relative(root, file)} by scripts/bundle-preload.cjs: see src/ for the code.` },
   })
 }

@@ -88,13 +88,29 @@ export const WarningCode = {
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
 const BRAND = Symbol.for('patchrun.error')
 
+/** What an error is about, as data: callers read these, never the message (which is for people). */
+export interface ErrorSubject {
+  /** The patch (package name, `pkg#1` entry, or the name as given when it was not found). */
+  readonly patch?: string
+  /** The target module (`net`, `express`, `pkg/sub`). */
+  readonly target?: string
+  /** The file concerned: a config file, a package.json, a patch module, the loaded target's file. */
+  readonly file?: string
+}
+
 export class PatchrunError extends Error {
   readonly code: ErrorCode
+  readonly patch?: string
+  readonly target?: string
+  readonly file?: string
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown } & ErrorSubject) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'PatchrunError'
     this.code = code
+    if (options?.patch !== undefined) this.patch = options.patch
+    if (options?.target !== undefined) this.target = options.target
+    if (options?.file !== undefined) this.file = options.file
     Object.defineProperty(this, BRAND, { value: true })
   }
 
@@ -119,6 +135,7 @@ export function patchNotFound(name: string, searched: readonly string[]): Patchr
     ErrorCode.PatchNotFound,
     `patch package "${echo(name)}" was not found. Looked for ${searched.map((s) => `"${echo(s)}"`).join(', ')}. ` +
       'Install it in the app (npm install), or give a path (./dir or /abs/dir).',
+    { patch: name },
   )
 }
 
@@ -132,6 +149,7 @@ export function badManifest(packageDir: string, where: string, problem: string):
     ErrorCode.Manifest,
     `invalid patch manifest in ${echo(packageDir)}/package.json at ${echo(where)}: ${echo(problem, 1000)}. ` +
       'Expected "patchrunPatches": [{ "target": "<module>", "module": "./file.js", "versions"?: "<semver range>", "export"?: "<name>" }].',
+    { file: `${packageDir}/package.json` },
   )
 }
 
@@ -154,7 +172,7 @@ export function patchUnreadable(file: string, code: string, cause: unknown): Pat
   return new PatchrunError(
     ErrorCode.PatchRead,
     `patch package file ${echo(file)} could not be read (${echo(code)}: ${describeThrown(cause)}): ${hint}. This is a problem of the system or the file, not of the manifest; the patch is not applied.`,
-    { cause },
+    { cause, file },
   )
 }
 
@@ -162,7 +180,7 @@ export function patchLoadFailed(patch: string, target: string, file: string, pro
   return new PatchrunError(
     ErrorCode.PatchLoad,
     `patch "${echo(patch)}" for "${echo(target)}" could not be loaded from ${echo(file)}: ${echo(problem, 1000)}. The target loads unpatched.`,
-    { cause },
+    { cause, patch, target, file },
   )
 }
 
@@ -171,7 +189,7 @@ export function patchFailed(patch: string, target: string, file: string | undefi
   return new PatchrunError(
     ErrorCode.PatchFailed,
     `patch "${echo(patch)}" threw while "${echo(target)}"${where} loaded: ${describeCause(cause).replace(/\.$/, '')}. The target loads unpatched.`,
-    { cause },
+    { cause, patch, target, ...(file ? { file } : {}) },
   )
 }
 
@@ -184,12 +202,12 @@ export function badTarget(what: string, value: unknown, expected: string): Patch
 
 /** `where`: the key path (`patches[2].options`; `patchrun.strict` in a package.json); `problem`: what was expected. */
 export function badConfig(file: string, where: string, problem: string): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${echo(file)} at ${echo(where)}: ${echo(problem, 1000)}.`)
+  return new PatchrunError(ErrorCode.Config, `invalid patchrun config in ${echo(file)} at ${echo(where)}: ${echo(problem, 1000)}.`, { file })
 }
 
 /** A config file that is missing, does not parse, or cannot be loaded here; `problem` says which and what to do. */
 export function configUnreadable(file: string, problem: string, cause?: unknown): PatchrunError {
-  return new PatchrunError(ErrorCode.Config, `patchrun config ${echo(file)} could not be read: ${echo(problem, 1000)}.`, cause === undefined ? undefined : { cause })
+  return new PatchrunError(ErrorCode.Config, `patchrun config ${echo(file)} could not be read: ${echo(problem, 1000)}.`, cause === undefined ? { file } : { cause, file })
 }
 
 /**

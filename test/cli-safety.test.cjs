@@ -623,3 +623,15 @@ describe('patchrun env with hostile values', () => {
     assert.match(result.stdout.replace(/\s+/g, ' '), /--absolute .*absolute path of register\.cjs.*not in an image built elsewhere/)
   })
 })
+
+describe('explain names a patch that was not found as it was given, whatever it holds', () => {
+  test('a path with a double quote and a space: the row is that name, read from the error, not parsed out of its message', (t) => {
+    const dir = tempDir(t)
+    const file = path.join(dir, 'explain.json')
+    const name = './no "such" patch'
+    const result = run(['explain', '--json', file, '--patches', name, '--', NODE, app('seen.js')])
+    assert.equal(result.status, 0, result.stderr)
+    const rows = JSON.parse(fs.readFileSync(file, 'utf8')).patches
+    assert.deepEqual(rows.map((row) => [row.patch, row.verdict]), [[name, 'not found']], JSON.stringify(rows, null, 1))
+  })
+})

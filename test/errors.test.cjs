@@ -145,6 +145,16 @@ describe('PATCHRUN_E_PATCH_FAILED', () => {
       assertIncludesAll(warning, ['"patchrun-patch-throws"', '"target-lib"', 'TypeError: patch-throws cannot patch this'])
     })
   }
+
+  test('under --enable-source-maps, patchrun\'s frames in the cause point at its TypeScript sources, which it ships', () => {
+    const result = run('main.js', { patches: 'throws', env: { NODE_OPTIONS: '--enable-source-maps' } })
+    assertRanToEnd(result)
+    const frames = result.stderr.split('\n').filter((line) => /^\s+at /.test(line) && (line.includes(path.join(ROOT, 'dist')) || line.includes(path.join(ROOT, 'src'))))
+    assert.ok(frames.length > 0, `no frame of patchrun's in:\n${result.stderr}`)
+    assert.ok(frames.every((line) => line.includes(path.join(ROOT, 'src')) && /\.ts:\d+:\d+\)?$/.test(line)), `frames not mapped to src/*.ts:\n${frames.join('\n')}`)
+    const files = require(path.join(ROOT, 'package.json')).files
+    assert.ok(files.includes('src'), `package.json "files" must ship src/ for those maps: ${files}`)
+  })
 })
 
 describe('PATCHRUN_STRICT=1', () => {

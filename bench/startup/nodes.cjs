@@ -14,20 +14,11 @@ function parseVersion (version) {
   return { major, minor, patch }
 }
 
-function atLeast (v, major, minor, patch) {
-  if (v.major !== major) return v.major > major
-  if (v.minor !== minor) return v.minor > minor
-  return v.patch >= patch
-}
-
-// `module.registerHooks` exists from 22.15/23.5, but its sync hooks only work for the ESM case from these
-// releases on (nodejs/node#59929; the same bound import-in-the-middle's supportsSyncHooks() uses).
+// `module.registerHooks` exists from 22.15/23.5, but its sync hooks only work for the ESM case from 22.22.3,
+// 24.11.1, 25.1 and 26 on (nodejs/node#59929): patchrun's one table says so (src/loaders/node-features.ts).
 function hasFixedSyncHooks (v) {
-  if (v.major >= 26) return true
-  if (v.major === 25) return atLeast(v, 25, 1, 0)
-  if (v.major === 24) return atLeast(v, 24, 11, 1)
-  if (v.major === 22) return atLeast(v, 22, 22, 3)
-  return false
+  const { featuresOf } = require(path.join(__dirname, '..', '..', 'dist', 'loaders', 'node-features.js'))
+  return featuresOf(`${v.major}.${v.minor}.${v.patch}`).syncHooks
 }
 
 function describeNode (bin) {

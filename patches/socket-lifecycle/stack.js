@@ -8,8 +8,11 @@ const DEPTH = 24
 const KEEP = 3
 /** This patch's package: its sources, or dist/, where the build bundles them into one file (scripts/bundle-preload.cjs). */
 const PACKAGE_DIR = path.basename(__dirname) === 'dist' ? path.dirname(__dirname) : __dirname
-/** This patch, and the patchrun checkout it ships with (its wrapping layers sit on the stack too). */
-const OWN_DIRS = [PACKAGE_DIR + path.sep, path.resolve(PACKAGE_DIR, '..', '..', 'dist') + path.sep]
+/**
+ * This patch, and the patchrun it ships with (its wrapping layers sit on the stack too): dist/, and src/,
+ * where patchrun's frames point under --enable-source-maps (it ships its source maps and sources).
+ */
+const OWN_DIRS = [PACKAGE_DIR + path.sep, ...['dist', 'src'].map((dir) => path.resolve(PACKAGE_DIR, '..', '..', dir) + path.sep)]
 /** Who opened a socket when no app frame is on the stack: fetch (Node's bundled undici) or the undici package. */
 const OPENERS = [
   [/^node:internal\/deps\/undici\//, 'fetch (undici)'],

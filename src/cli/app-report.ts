@@ -37,7 +37,7 @@ export function reportAfterRun({ command, exit, explain, json, plan, settings, p
     const reports = readReports(reportDir)
     const direct = reports.find((r) => r.ppid === process.pid && r.threadId === 0)
     const processes = addUnreported(completeEnds(reports, { pid: direct?.pid, code: exit.code, signal: exit.signal }))
-    const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: nameIn(p), message: p.message }))
+    const notFound = problems.filter((p) => p.code === 'PATCHRUN_E_PATCH_NOT_FOUND').map((p) => ({ name: p.patch ?? '', message: p.message }))
     const disabledBecause = disabledInEnv ? 'PATCHRUN_DISABLED is set in the environment: unset it' : plan.propagate ? 'PATCHRUN_DISABLED' : 'not propagated (--no-propagate)'
     const rows = explainRows({ plan, disabled: settings.disabled, notFound, processes, disabledBecause })
     const report = { command, exit, strict: plan.strict, propagate: plan.propagate, configFile: settings.configFile, patches: rows, problems: problems.map(describeProblem), processes }
@@ -76,10 +76,6 @@ function printExplain(rows: readonly ExplainRow[], processes: readonly ProcessRe
   if (typeof json === 'string') writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
   else if (json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
   else process.stderr.write(`\npatchrun explain\n${formatTable(rows)}\n\nprocesses seen (${processes.length})\n${formatProcesses(processes)}\n`)
-}
-
-function nameIn(error: PatchrunError): string {
-  return /"([^"]+)"/.exec(error.message)?.[1] ?? ''
 }
 
 function describeProblem(error: PatchrunError): { code: string; message: string } {

@@ -58,7 +58,7 @@ export function explainRows({ plan, disabled, notFound, processes, disabledBecau
       }
       if (groups.size === 1) {
         // All processes agree: one verdict, the distinct copies patched across all of them.
-        const [{ finding }] = groups.values()
+        const [{ finding }] = groups.values() as unknown as [{ finding: Finding }]
         rows.push({ patch, target: entry.target, ...merged(finding, concerned, patch, entry.target) })
         continue
       }

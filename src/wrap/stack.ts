@@ -32,7 +32,7 @@ export function currentStack(owner: object, name: string | symbol): Stack | unde
 export function attachLayers(action: string, owner: object, name: string | symbol, layers: readonly Layer[]): Stack {
   const found = findProperty(owner, name)
   for (const layer of layers) checkFits(action, owner, name, found, layer)
-  const stack = currentStack(owner, name) ?? newStack(action, owner, name, layers[0].kind)
+  const stack = currentStack(owner, name) ?? newStack(action, owner, name, layers[0]!.kind)
   const before = layers.map((layer) => ({ layer, state: layer.state, stack: layer.stack }))
   const tops = topsOf(stack)
   for (const layer of layers) {

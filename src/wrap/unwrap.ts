@@ -54,8 +54,9 @@ function unwrapOne(owner: object, name: string | symbol, wrapper: unknown, optio
 
 function topmostOf(layers: readonly Layer[], wrapper: unknown): Layer[] {
   for (let i = layers.length - 1; i >= 0; i--) {
-    const { key, wrappers } = layers[i]
-    if (key === wrapper || wrappers.value === wrapper || wrappers.get === wrapper || wrappers.set === wrapper) return [layers[i]]
+    const layer = layers[i]!
+    const { key, wrappers } = layer
+    if (key === wrapper || wrappers.value === wrapper || wrappers.get === wrapper || wrappers.set === wrapper) return [layer]
   }
   return []
 }

@@ -75,7 +75,7 @@ function wrapAs(action: string, owner: unknown, name: unknown, wrapper: unknown,
 }
 
 function wrappedBy(layer: Layer): AnyFunction | WrappedAccessor {
-  if (layer.kind === 'value') return layer.links![0].fn
+  if (layer.kind === 'value') return layer.links![0]!.fn
   const { installed } = layer.stack!
   return { get: installed.get, set: installed.set }
 }
