@@ -2,7 +2,7 @@
 'use strict'
 const { readOptions } = require('./options')
 const { activate, deactivate } = require('./tracker')
-const { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper } = require('./wrappers')
+const { wrapOnce, wrapOnRead, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper } = require('./wrappers')
 
 exports.patch = function patch(fs, context) {
   const options = readOptions(context.options)
@@ -11,9 +11,13 @@ exports.patch = function patch(fs, context) {
   // Node 24+ only (wrapOnce leaves out what this Node does not have).
   wrapOnce(fs, 'mkdtempDisposableSync', disposableSyncWrapper, context)
   // The same object as require('fs/promises'): an app that reaches it only as fs.promises is covered too.
-  wrapOnce(fs.promises, 'mkdtemp', promiseWrapper, context)
-  wrapOnce(fs.promises, 'mkdtempDisposable', disposablePromiseWrapper, context)
+  wrapOnRead(fs, 'promises', wrapPromises, context)
   activate(fs, options)
+}
+
+function wrapPromises(promises, context) {
+  wrapOnce(promises, 'mkdtemp', promiseWrapper, context)
+  wrapOnce(promises, 'mkdtempDisposable', disposablePromiseWrapper, context)
 }
 
 /** The wraps come off by themselves; the process listeners are this patch's own doing. */

@@ -5,6 +5,8 @@ const { record } = require('./tracker')
 
 /** What patchrun's wrap installed on each owner, to tell whether this patch's layer is still on it. */
 const installed = new WeakMap()
+/** What a getter wrapOnRead wrapped has handed out, per owner and name. */
+const handedOut = new WeakMap()
 
 /** Wraps `owner.mkdtemp` or `owner.mkdtempSync` once per owner, however many entries ask for it. */
 function wrapOnce(owner, name, makeWrapper, context) {
@@ -14,6 +16,38 @@ function wrapOnce(owner, name, makeWrapper, context) {
   let fn
   fn = context.wrap(owner, name, makeWrapper(() => fn))
   installed.set(owner, { ...installed.get(owner), [name]: fn })
+}
+
+/**
+ * Calls `wrapValue(owner[name], context)` when the value is first read, not now, for a value Node builds on
+ * its first read: `fs.promises` loads about fifteen of Node's internal modules (readline, fs watchers, …;
+ * ~2 ms), which reading it at patch time would cost every process that never uses it. Its getter is
+ * wrapped instead (same attributes; `context.wrap` journals it, so `unpatch` takes it off), and each read
+ * makes sure the value is wrapped (once per value: wrapOnce). A data property is wrapped at once.
+ */
+function wrapOnRead(owner, name, wrapValue, context) {
+  const descriptor = Reflect.getOwnPropertyDescriptor(owner, name)
+  if (descriptor === undefined || typeof descriptor.get !== 'function' || descriptor.configurable !== true) {
+    const value = owner[name]
+    if (value !== null && typeof value === 'object') wrapValue(value, context)
+    return
+  }
+  // Put on again (withPatches after unpatch): a value already handed out is wrapped again now, as it was.
+  const given = handedOut.get(owner)?.[name]
+  if (given !== undefined) wrapValue(given, context)
+  const mine = installed.get(owner)?.[name]
+  if (mine !== undefined && context.isWrapped(mine)) return
+  context.wrap(owner, name, {
+    get: function getAndWrap(original, thisArg, args) {
+      const value = Reflect.apply(original, thisArg, args)
+      if (value !== null && typeof value === 'object') {
+        wrapValue(value, context)
+        if (handedOut.get(owner)?.[name] !== value) handedOut.set(owner, { ...handedOut.get(owner), [name]: value })
+      }
+      return value
+    },
+  })
+  installed.set(owner, { ...installed.get(owner), [name]: Reflect.getOwnPropertyDescriptor(owner, name).get })
 }
 
 /** `fs.mkdtemp(prefix[, options], callback)`: records when the callback gets a path. */
@@ -79,4 +113,4 @@ function disposablePromiseWrapper(self) {
   return promiseWrapper(self, (disposable) => disposable?.path)
 }
 
-module.exports = { wrapOnce, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper }
+module.exports = { wrapOnce, wrapOnRead, callbackWrapper, syncWrapper, promiseWrapper, disposableSyncWrapper, disposablePromiseWrapper }

@@ -27,9 +27,11 @@ export function readRegularFileText(file: string, maxBytes: number): string {
         buffer.copy(larger)
         buffer = larger
       }
-      const read = readSync(fd, buffer, length, buffer.length - length, null)
-      if (read === 0) break
+      const wanted = buffer.length - length
+      const read = readSync(fd, buffer, length, wanted, null)
       length += read
+      // Short of what was asked: the end of a regular file (no second read to be told so, per package.json read).
+      if (read < wanted) break
     }
     return buffer.toString('utf8', 0, length)
   } finally {

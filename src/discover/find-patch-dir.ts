@@ -1,7 +1,8 @@
 // Finds a patch package's directory from its name, the way wrapt finds entry points: by convention.
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { badPatchName, patchNotFound } from '../errors'
 import { describeBadPatchName, isPathName } from '../config/patch-name'
+import { resolveUnder } from './plain-path'
 import { probePath } from './read-problem'
 import { warnIfShadowsBundled } from './shadowed-name'
 
@@ -29,9 +30,10 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
   const bad = describeBadPatchName(name)
   if (bad !== undefined) throw badPatchName(bad)
   if (isPathName(name)) {
-    const dir = resolve(base, name)
-    if (probePath(join(dir, 'package.json'), false)) return dir
-    throw patchNotFound(name, [join(dir, 'package.json')])
+    const dir = resolveUnder(base, name)
+    const manifest = resolveUnder(dir, 'package.json')
+    if (probePath(manifest, false)) return dir
+    throw patchNotFound(name, [manifest])
   }
   const searched: string[] = []
   for (const from of [cwd, ownDir]) {

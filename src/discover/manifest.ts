@@ -1,9 +1,10 @@
 // Reads and checks a patch package's `patchrunPatches` manifest: what it patches, nothing it runs.
-import { realpathSync } from 'node:fs'
-import { isAbsolute, resolve, sep } from 'node:path'
+import { lstatSync, realpathSync } from 'node:fs'
+import { isAbsolute, sep } from 'node:path'
 import { readRegularFileText } from '../config/read-regular-file'
 import { badManifest, patchUnreadable, type PatchrunError } from '../errors'
 import { describeGot, describeThrown } from '../printable'
+import { resolveUnder } from './plain-path'
 import { probePath, systemErrorCode } from './read-problem'
 import { parseTarget } from '../packages/target'
 import { isValidRange } from '../packages/version-range'
@@ -31,8 +32,13 @@ const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
 
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
+  return readPatchManifest(request, dir).pkg
+}
+
+/** readPatchPackage, and what of it manifest-cache.ts may keep (the entries' `module` as written). */
+export function readPatchManifest(request: string, dir: string): { pkg: PatchPackage; manifest: CheckedManifest } {
   let json: Record<string, unknown>
-  const file = resolve(dir, 'package.json')
+  const file = resolveUnder(dir, 'package.json')
   let text: string
   try {
     // A FIFO named package.json must not hang the app: a regular file of sane size only.
@@ -53,13 +59,14 @@ export function readPatchPackage(request: string, dir: string): PatchPackage {
   if (list === undefined) throw badManifest(dir, '"patchrunPatches"', 'the key is missing, so this is not a patch package')
   if (!Array.isArray(list)) throw badManifest(dir, '"patchrunPatches"', `expected an array, got ${describeGot(list)}`)
   const entries = list.map((raw, index) => readEntry(dir, raw, index))
-  return {
-    request,
-    name: typeof json.name === 'string' ? json.name : dir,
-    version: typeof json.version === 'string' ? json.version : undefined,
-    dir,
-    entries,
+  const name = typeof json.name === 'string' ? json.name : dir
+  const version = typeof json.version === 'string' ? json.version : undefined
+  const manifest: CheckedManifest = {
+    name,
+    version,
+    entries: entries.map((e, i) => ({ target: e.target, module: (list[i] as { module: string }).module, exportName: e.exportName, versions: e.versions })),
   }
+  return { pkg: { request, name, version, dir, entries }, manifest }
 }
 
 /** The error for a problem found later (a bad `versions` range, checked when the target loads). */
@@ -79,10 +86,8 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeGot(entry.module)}`)
   const outside = describeOutside(dir, entry.module)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
-  const modulePath = resolve(dir, entry.module)
-  if (!probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(entry.module)} does not exist (${modulePath})`)
-  const escaped = describeEscape(dir, modulePath)
-  if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
+  const modulePath = resolveUnder(dir, entry.module)
+  checkModuleFile(dir, entry.module, modulePath, fail)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeGot(entry.versions)}`)
   }
@@ -102,12 +107,69 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   }
 }
 
+/** That the patch module exists and does not leave its package through a symlink: the checks that read more than package.json. */
+function checkModuleFile(dir: string, written: string, modulePath: string, fail: (problem: string) => PatchrunError): void {
+  // The common case in one lstat: a plain file, no symlink on the way. Anything else is checked in full.
+  const plain = isPlainFileInside(dir, modulePath)
+  if (!plain && !probePath(modulePath, true)) throw fail(`"module" ${JSON.stringify(written)} does not exist (${modulePath})`)
+  const escaped = plain ? undefined : describeEscape(dir, modulePath)
+  if (escaped !== undefined) throw fail(`"module" ${JSON.stringify(written)} ${escaped}: a patch module is a file inside its package, such as "./patch.js"`)
+}
+
+/** What of a checked manifest depends on package.json alone: what manifest-cache.ts keeps. */
+export interface CheckedManifest {
+  readonly name: string
+  readonly version: string | undefined
+  /** Each entry as checked, with `module` as written in the manifest. */
+  readonly entries: ReadonlyArray<{ readonly target: string; readonly module: string; readonly exportName: string; readonly versions: string | undefined }>
+}
+
+/**
+ * readPatchPackage's answer from a manifest checked before and unchanged since (manifest-cache.ts): only
+ * the checks that depend on other files run again, in the same order, so a module deleted or turned into
+ * a symlink out of its package since is refused with the same error as a fresh read gives.
+ */
+export function recheckPatchPackage(request: string, dir: string, manifest: CheckedManifest): PatchPackage {
+  const entries = manifest.entries.map((entry, index): ManifestEntry => {
+    const fail = (problem: string) => entryProblem(dir, index, problem)
+    const outside = describeOutside(dir, entry.module)
+    if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
+    const modulePath = resolveUnder(dir, entry.module)
+    checkModuleFile(dir, entry.module, modulePath, fail)
+    return { index, target: entry.target, module: modulePath, exportName: entry.exportName, versions: entry.versions }
+  })
+  return { request, name: manifest.name, version: manifest.version, dir, entries }
+}
+
 /** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */
 function describeOutside(dir: string, module: string): string | undefined {
   if (isAbsolute(module) || /^[\\/]/.test(module)) return 'is an absolute path'
   if (module.split(/[\\/]/).includes('..')) return 'goes up out of its package ("..")'
-  if (!resolve(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
+  if (!resolveUnder(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
   return undefined
+}
+
+/**
+ * True when `modulePath` (inside `dir`, as describeOutside checked) is a regular file reached from `dir`
+ * through directories and no symlink: then it exists, and its real path is the package's real path plus
+ * the same names, so it cannot leave the package, and the two realpaths (a syscall per path component
+ * each, for every entry of every patch package a process starts with) are not needed. False for anything
+ * else, a failing lstat included: the full checks then say what is wrong, as before.
+ */
+function isPlainFileInside(dir: string, modulePath: string): boolean {
+  const names = modulePath.slice(dir.endsWith(sep) ? dir.length : dir.length + 1).split(sep)
+  let path = dir.endsWith(sep) ? dir.slice(0, -1) : dir
+  for (let i = 0; i < names.length; i++) {
+    path += sep + names[i]
+    let stat
+    try {
+      stat = lstatSync(path, { throwIfNoEntry: false })
+    } catch {
+      return false
+    }
+    if (stat === undefined || !(i === names.length - 1 ? stat.isFile() : stat.isDirectory())) return false
+  }
+  return true
 }
 
 /** Why the real file (symlinks followed) is not inside the real package directory, or undefined. */

@@ -4,6 +4,7 @@ import { debug } from '../debug'
 import { PatchrunError } from '../errors'
 import { namesOfPatch } from '../config/patch-name'
 import { readPatchPackage, type PatchPackage } from './manifest'
+import { MANIFEST_CACHE_MIN, openManifestCache } from './manifest-cache'
 import { resolvePatchDir } from './find-patch-dir'
 
 /** patchrun's package root, the second place patch names resolve from. */
@@ -30,21 +31,28 @@ export function resolvePatches(
   optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
+  // A set, not a search of `found`: a thousand packages must not cost a million comparisons.
+  const dirs = new Set<string>()
+  // Many packages: their manifests as last checked, re-read only where package.json changed (manifest-cache.ts).
+  const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache() : undefined
+  const read = cache === undefined ? readPatchPackage : cache.read
   for (const { name, options = {}, base } of requests) {
     let pkg: PatchPackage
     try {
-      pkg = readPatchPackage(name, resolvePatchDir(name, cwd, OWN_DIR, base))
+      pkg = read(name, resolvePatchDir(name, cwd, OWN_DIR, base))
     } catch (error) {
       if (!(error instanceof PatchrunError)) throw error
       onProblem(error)
       continue
     }
-    if (found.some((p) => p.dir === pkg.dir)) {
+    if (dirs.has(pkg.dir)) {
       debug('patch "%s" is %s again: registered once', name, pkg.dir)
       continue
     }
+    dirs.add(pkg.dir)
     found.push({ ...pkg, options: withAliasedOptions(pkg, options, optionsByName) })
   }
+  cache?.save()
   return found
 }
 

@@ -1,5 +1,5 @@
 // Where the app's packages are installed, as Node looks for them: a targeted package's folder, and whether it is a link to a directory outside any node_modules (npm link, workspaces).
-import { existsSync, lstatSync, realpathSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import { debug } from '../debug'
 import { packageNameOf, type LinkedPackage } from './module-path'
@@ -13,6 +13,7 @@ import { packageNameOf, type LinkedPackage } from './module-path'
  */
 export function findLinkedPackage(name: string): LinkedPackage | undefined {
   for (const dir of appLookupDirs()) {
+    if (!mayBeInstalled(dir, name)) continue
     const candidate = join(dir, 'node_modules', name)
     const stat = lstatSync(candidate, { throwIfNoEntry: false })
     if (stat === undefined) continue
@@ -33,6 +34,7 @@ export function findLinkedPackage(name: string): LinkedPackage | undefined {
 /** Where Node would find the package from the app: `<dir>/node_modules/<name>` (a link followed), or undefined. */
 export function findInstalledPackageDir(name: string): string | undefined {
   for (const dir of appLookupDirs()) {
+    if (!mayBeInstalled(dir, name)) continue
     const candidate = join(dir, 'node_modules', name)
     if (existsSync(join(candidate, 'package.json'))) return candidate
   }
@@ -70,4 +72,45 @@ function findLookupDirs(): string[] {
     }
   }
   return dirs
+}
+
+/** While listNodeModulesDuring runs: each lookup folder's node_modules (and `@scope` folder) listed once. */
+let listings: Map<string, { exact: Set<string>; lower: Set<string> } | undefined> | undefined
+
+/**
+ * Runs `work` (the preload registering every patch package's targets) with each node_modules folder listed
+ * once, so that a name listed nowhere costs no `lstat` and no `stat` per folder: a thousand targets, two
+ * folders, two lookups each were ~4000 syscalls. Only for that while: a package installed later is
+ * looked up on disk again, as before.
+ */
+export function listNodeModulesDuring<T>(work: () => T): T {
+  listings = new Map()
+  try {
+    return work()
+  } finally {
+    listings = undefined
+  }
+}
+
+/**
+ * False only when a listing says `<dir>/node_modules/<name>` is not there. A name listed under another
+ * case goes to the disk (a case-insensitive file system finds it); a folder that cannot be listed too.
+ */
+function mayBeInstalled(dir: string, name: string): boolean {
+  if (listings === undefined) return true
+  const slash = name.startsWith('@') ? name.indexOf('/') : -1
+  // Keyed without building a path: this runs for every target in every lookup folder.
+  const key = slash === -1 ? dir : `${dir}\0${name.slice(0, slash)}`
+  let listing = listings.get(key)
+  if (listing === undefined && !listings.has(key)) {
+    try {
+      const names = readdirSync(slash === -1 ? join(dir, 'node_modules') : join(dir, 'node_modules', name.slice(0, slash)))
+      listing = { exact: new Set(names), lower: new Set(names.map((n) => n.toLowerCase())) }
+    } catch {
+      listing = undefined
+    }
+    listings.set(key, listing)
+  }
+  const base = slash === -1 ? name : name.slice(slash + 1)
+  return listing === undefined || listing.exact.has(base) || listing.lower.has(base.toLowerCase())
 }

@@ -16,6 +16,9 @@ export type Target =
 /** Extensions a sub-path target given without one may resolve to, as Node's resolver tries them. */
 export const SUBPATH_SUFFIXES = ['', '.js', '.cjs', '.mjs', '.json', '.node', '/index.js', '/index.cjs', '/index.mjs', '/index.json']
 
+/** A package name without scope or sub-path: what the checks below accept as `{ name: spec }` unchanged. */
+const PLAIN_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]*$/
+
 /**
  * Parses a target, or returns a sentence saying what is wrong with it.
  * `net` and `node:net` are one builtin; `node:test` stays prefixed because Node only knows it that way.
@@ -29,6 +32,8 @@ export function parseTarget(spec: unknown): Target | string {
     const name = prefixOnly ? spec : bare
     return { kind: 'builtin', spec, name, ids: prefixOnly ? [spec] : [bare, `node:${bare}`] }
   }
+  // The common case, a bare package name, in one test (the preload parses every target of every patch).
+  if (PLAIN_NAME.test(spec)) return { kind: 'package', spec, name: spec, subpath: undefined }
   // A newer Node's builtin (or a typo): nothing can load it here, so it is reported as not on this Node.
   if (/^node:[a-z][a-z0-9_]*(\/[a-z][a-z0-9_]*)*$/.test(spec)) return { kind: 'builtin', spec, name: spec, ids: [], missing: true }
   if (spec.startsWith('node:')) return `a builtin module name, and "${spec}" is not one`

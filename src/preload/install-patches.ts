@@ -9,23 +9,28 @@ import type { PlannedPatch } from '../discover/plan'
 import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
 import { patchBuiltinsLoadedBeforePreload } from '../loaders/preloaded-builtins'
+import { listNodeModulesDuring } from '../packages/installed-packages'
 
 /** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
 export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
-  for (const pkg of patches) {
-    for (const entry of pkg.entries) {
-      const label = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
-      const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
-      const { hook, unpatch } = createLazyPatch(pkg, entry, checkManifests)
-      registry.register(entry.target, hook, { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source, true)
-    }
-  }
-  // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
-  // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
+  // Each target's package is looked up in the app's node_modules folders twice (linked? ESM?): each folder
+  // is listed once for all of them.
   const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
-  // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's
-  // off-thread loader must wrap (no in-thread hooks): an ESM entry on current Node needs neither.
-  const esmTargets = esmEntry && supportsSyncHooks ? [] : findEsmPackageTargets(registry)
+  const esmTargets = listNodeModulesDuring(() => {
+    for (const pkg of patches) {
+      for (const entry of pkg.entries) {
+        const label = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
+        const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
+        const { hook, unpatch } = createLazyPatch(pkg, entry, checkManifests)
+        registry.register(entry.target, hook, { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source, true)
+      }
+    }
+    // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
+    // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
+    // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's
+    // off-thread loader must wrap (no in-thread hooks): an ESM entry on current Node needs neither.
+    return esmEntry && supportsSyncHooks ? [] : findEsmPackageTargets(registry)
+  })
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
   registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: supportsSyncHooks ? undefined : esmTargets }))

@@ -1,0 +1,179 @@
+// Patch manifests as last checked, kept per user in the temp directory: a process that starts with a
+// thousand patch packages re-reads only the package.json files that changed.
+import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { join } from 'node:path'
+import { debug } from '../debug'
+import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
+import { resolveUnder } from './plain-path'
+
+/** Below this many patch packages, reading them costs less than reading the cache: no cache at all. */
+export const MANIFEST_CACHE_MIN = 20
+
+/**
+ * A package.json changed less than this long before it was read is not kept: two writes within one tick
+ * of the file system's clock (a few ms; 2 s on FAT) can leave size, mtime and ctime all the same
+ * (git's "racy" files). Older ones cannot change again without a newer ctime.
+ */
+const SETTLED_MS = 3000
+
+/** How many packages one cache file keeps at most (each ~200 bytes of JSON). */
+const MAX_KEPT = 5000
+
+/** Bumped when what is kept, or how a manifest is checked, changes. */
+const FORMAT = 1
+
+interface Kept {
+  readonly dev: number
+  readonly ino: number
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  readonly manifest: CheckedManifest
+}
+
+export interface ManifestCache {
+  /** readPatchPackage(request, dir), exactly: from the cache when `dir/package.json` is unchanged since it was checked. */
+  read(request: string, dir: string): PatchPackage
+  /** Writes what changed, whole, by a rename (concurrent processes: the last rename wins, no file is ever half written). Never throws. */
+  save(): void
+}
+
+/**
+ * The cache file is `<tmpdir>/patchrun-<uid>/manifests-<key>.json`, the key naming the patchrun code that
+ * checked the manifests (its file, size and mtime: an upgrade starts afresh). The directory must be this
+ * user's and closed to others (0700), the file this user's and writable by nobody else: the cache names
+ * files the preload will require. Undefined (no cache, nothing written) where that cannot be had: no
+ * uid (Windows), no usable temp directory, a directory or file someone else owns. A file that does not
+ * parse, or holds something else, counts as empty and is replaced.
+ */
+export function openManifestCache(): ManifestCache | undefined {
+  const file = cacheFile()
+  if (file === undefined) return undefined
+  const kept = readKept(file)
+  const fresh = new Map<string, Kept>()
+  const stale = new Set<string>()
+  const used = new Set<string>()
+  let hits = 0
+  let reads = 0
+  return {
+    read(request, dir) {
+      const manifestFile = resolveUnder(dir, 'package.json')
+      let stat: Stats | undefined
+      try {
+        stat = statSync(manifestFile)
+      } catch {
+        // What is wrong with it is for the fresh read to say, as without a cache.
+      }
+      const old = kept.get(manifestFile)
+      used.add(manifestFile)
+      if (old !== undefined && stat !== undefined && sameFile(old, stat)) {
+        hits++
+        return recheckPatchPackage(request, dir, old.manifest)
+      }
+      if (old !== undefined) stale.add(manifestFile)
+      reads++
+      const { pkg, manifest } = readPatchManifest(request, dir)
+      if (stat !== undefined && stat.isFile() && Math.max(stat.mtimeMs, stat.ctimeMs) < Date.now() - SETTLED_MS) {
+        fresh.set(manifestFile, { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, manifest })
+      }
+      return pkg
+    },
+    save() {
+      debug('manifest cache %s: %d unchanged, %d read', file, hits, reads)
+      if (fresh.size === 0 && stale.size === 0) return
+      const packages: Record<string, Kept> = {}
+      // Packages other processes use stay, up to a bound: past it, only this process's are kept.
+      if (kept.size + fresh.size <= MAX_KEPT) for (const [path, entry] of kept) if (!stale.has(path)) packages[path] = entry
+      else for (const path of used) if (kept.has(path) && !stale.has(path)) packages[path] = kept.get(path)!
+      for (const [path, entry] of fresh) packages[path] = entry
+      writeAtomically(file, JSON.stringify({ format: FORMAT, packages }))
+    },
+  }
+}
+
+function sameFile(kept: Kept, stat: Stats): boolean {
+  return stat.isFile() && kept.ino === stat.ino && kept.dev === stat.dev && kept.size === stat.size && kept.mtimeMs === stat.mtimeMs && kept.ctimeMs === stat.ctimeMs
+}
+
+/**
+ * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
+ * builtin the app did not (a patch targeting `os` would apply in every process).
+ */
+function tempDir(): string {
+  const { TMPDIR, TMP, TEMP } = process.env
+  const dir = TMPDIR || TMP || TEMP || '/tmp'
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
+}
+
+function cacheFile(): string | undefined {
+  const uid = process.getuid?.()
+  if (uid === undefined) return undefined
+  try {
+    const dir = join(tempDir(), `patchrun-${uid}`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
+    }
+    const stat = lstatSync(dir)
+    if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
+      debug('manifest cache: not used, %s is not a directory of this user closed to others', dir)
+      return undefined
+    }
+    return join(dir, `manifests-${ownKey()}.json`)
+  } catch {
+    return undefined
+  }
+}
+
+/** The checking code's identity: this file (a bundle or tsc output), its size and mtime, hashed (FNV-1a). */
+function ownKey(): string {
+  const stat = statSync(__filename)
+  const text = `${FORMAT}\0${__filename}\0${stat.size}\0${stat.mtimeMs}`
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}
+
+/** What the cache file holds, checked entry by entry; empty when there is none, it is not this user's, or it does not parse. */
+function readKept(file: string): Map<string, Kept> {
+  const kept = new Map<string, Kept>()
+  try {
+    const stat = lstatSync(file, { throwIfNoEntry: false })
+    if (stat === undefined) return kept
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return kept
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; packages?: unknown }
+    if (parsed === null || typeof parsed !== 'object' || parsed.format !== FORMAT || typeof parsed.packages !== 'object' || parsed.packages === null) return kept
+    for (const [path, entry] of Object.entries(parsed.packages as Record<string, unknown>)) if (isKept(entry)) kept.set(path, entry)
+  } catch {
+    debug('manifest cache %s: unreadable, starting afresh', file)
+  }
+  return kept
+}
+
+function isKept(value: unknown): value is Kept {
+  const kept = value as Partial<Kept> | null
+  if (typeof kept !== 'object' || kept === null) return false
+  if (![kept.dev, kept.ino, kept.size, kept.mtimeMs, kept.ctimeMs].every((n) => typeof n === 'number')) return false
+  const manifest = kept.manifest as Partial<CheckedManifest> | undefined
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.name !== 'string' || !Array.isArray(manifest.entries)) return false
+  if (manifest.version !== undefined && typeof manifest.version !== 'string') return false
+  return manifest.entries.every(
+    (e) => typeof e === 'object' && e !== null && typeof e.target === 'string' && typeof e.module === 'string' && typeof e.exportName === 'string' && (e.versions === undefined || typeof e.versions === 'string'),
+  )
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
+  try {
+    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' })
+    renameSync(temp, file)
+  } catch (error) {
+    debug('manifest cache %s: not written (%s)', file, (error as Error).message)
+    try {
+      unlinkSync(temp)
+    } catch {
+      // never made
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// The manifest cache that keeps start-up cheap with many patch packages: always what the files say, never fatal.
+'use strict'
+const { test, describe } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { runNode } = require('./helpers.cjs')
+
+/** How many packages: the cache is used from 20 (discover/manifest-cache.ts). */
+const COUNT = 25
+/** The manifests' mtime, in whole seconds: an hour ago. */
+const MTIME = Math.floor(Date.now() / 1000) - 3600
+
+/**
+ * A temp dir with COUNT patch packages (p00 patches `os`, the others target a package that never loads),
+ * its own TMPDIR (so the cache is this test's), and an app printing what patched `os`. Files are made
+ * 3.2 s old first: the cache keeps only manifests settled for 3 s (a change within the file system's clock
+ * tick could otherwise go unseen).
+ */
+async function makeSetup(t) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-start-cost-'))
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+  const tmp = path.join(root, 'tmp')
+  fs.mkdirSync(tmp)
+  const dirs = []
+  for (let i = 0; i < COUNT; i++) {
+    const dir = path.join(root, 'patches', `p${String(i).padStart(2, '0')}`)
+    fs.mkdirSync(dir, { recursive: true })
+    const target = i === 0 ? 'os' : `never-loaded-${i}`
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `p${i}`, patchrunPatches: [{ target, module: './patch.js' }] }))
+    // A whole second, so that putting it back later gives the very same mtime.
+    fs.utimesSync(path.join(dir, 'package.json'), MTIME, MTIME)
+    fs.writeFileSync(path.join(dir, 'patch.js'), "exports.patch = (os) => { os.patchedBy = 'patch.js' }\n")
+    fs.writeFileSync(path.join(dir, 'patcX.js'), "exports.patch = (os) => { os.patchedBy = 'patcX.js' }\n")
+    dirs.push(dir)
+  }
+  const app = path.join(root, 'app.js')
+  fs.writeFileSync(app, "console.log(JSON.stringify({ patchedBy: require('os').patchedBy ?? null }))\n")
+  await new Promise((resolve) => setTimeout(resolve, 3200))
+  const run = (debug = true) =>
+    runNode({ args: [app], cwd: root, env: { TMPDIR: tmp, PATCHRUN_PATCHES: dirs.join(','), ...(debug ? { NODE_DEBUG: 'patchrun' } : {}) } })
+  const cacheDir = path.join(tmp, `patchrun-${process.getuid()}`)
+  return { root, dirs, run, cacheDir }
+}
+
+/** The preload's one line about the cache: `N unchanged, M read`. */
+function cacheLine(result) {
+  return /manifest cache .*: (\d+ unchanged, \d+ read)/.exec(result.stderr)?.[1]
+}
+
+function show(result) {
+  return `status ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr.slice(0, 3000)}`
+}
+
+describe('manifest cache (many patch packages)', { skip: process.getuid === undefined && 'needs a uid (POSIX)', timeout: 120000 }, () => {
+  test('a manifest changed in place (same size, mtime put back) is read again by the next process; unchanged ones come from the cache', async (t) => {
+    const { dirs, run } = await makeSetup(t)
+    const first = run()
+    assert.deepEqual(first.json, { patchedBy: 'patch.js' }, show(first))
+    assert.equal(cacheLine(first), `0 unchanged, ${COUNT} read`, show(first))
+    const second = run()
+    assert.deepEqual(second.json, { patchedBy: 'patch.js' }, show(second))
+    assert.equal(cacheLine(second), `${COUNT} unchanged, 0 read`, show(second))
+
+    // Same length, same mtime: only the ctime (and the content) tell.
+    const manifest = path.join(dirs[0], 'package.json')
+    const before = fs.statSync(manifest)
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('./patch.js', './patcX.js'))
+    fs.utimesSync(manifest, MTIME, MTIME)
+    const now = fs.statSync(manifest)
+    assert.deepEqual([now.size, now.mtimeMs, now.ino], [before.size, before.mtimeMs, before.ino], 'the rewrite kept size, mtime and inode')
+    const third = run()
+    assert.deepEqual(third.json, { patchedBy: 'patcX.js' }, show(third))
+    assert.equal(cacheLine(third), `${COUNT - 1} unchanged, 1 read`, show(third))
+  })
+
+  test('a patch module deleted after its manifest was cached: the same error as without a cache', async (t) => {
+    const { dirs, run } = await makeSetup(t)
+    assert.equal(cacheLine(run()), `0 unchanged, ${COUNT} read`)
+    fs.rmSync(path.join(dirs[0], 'patch.js'))
+    const result = run()
+    assert.equal(cacheLine(result), `${COUNT} unchanged, 0 read`, show(result))
+    assert.deepEqual(result.json, { patchedBy: null }, show(result))
+    const expected = `"module" "./patch.js" does not exist (${path.join(dirs[0], 'patch.js')})`
+    assert.ok(result.stderr.includes('PATCHRUN_E_MANIFEST') && result.stderr.includes(expected), `expected PATCHRUN_E_MANIFEST with ${expected}\n${show(result)}`)
+  })
+
+  test('a corrupt cache file is ignored, never fatal, and replaced', async (t) => {
+    const { run, cacheDir } = await makeSetup(t)
+    run()
+    const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'))
+    assert.equal(files.length, 1, `one cache file in ${cacheDir}: ${files}`)
+    fs.writeFileSync(path.join(cacheDir, files[0]), '{"format":1,"packages":{"/x/package.json":{"ino":')
+    const quiet = run(false)
+    assert.equal(quiet.status, 0, show(quiet))
+    assert.deepEqual(quiet.json, { patchedBy: 'patch.js' }, show(quiet))
+    assert.equal(quiet.stderr, '', show(quiet))
+    const after = run()
+    assert.equal(cacheLine(after), `${COUNT} unchanged, 0 read`, show(after))
+  })
+
+  test('reading and writing the cache loads no builtin the app does not (a patch targeting `os` would apply)', async (t) => {
+    const { root, dirs, cacheDir } = await makeSetup(t)
+    const app = path.join(root, 'no-os.js')
+    fs.writeFileSync(app, "console.log(JSON.stringify({ os: process.moduleLoadList.includes('NativeModule os') }))\n")
+    for (const expected of [`0 unchanged, ${COUNT} read`, `${COUNT} unchanged, 0 read`]) {
+      const result = runNode({ args: [app], cwd: root, env: { TMPDIR: path.dirname(cacheDir), PATCHRUN_PATCHES: dirs.join(','), NODE_DEBUG: 'patchrun' } })
+      assert.equal(cacheLine(result), expected, show(result))
+      assert.deepEqual(result.json, { os: false }, show(result))
+    }
+  })
+
+  test('a cache directory open to other users is not used', async (t) => {
+    const { run, cacheDir } = await makeSetup(t)
+    run()
+    fs.chmodSync(cacheDir, 0o777)
+    const result = run()
+    assert.deepEqual(result.json, { patchedBy: 'patch.js' }, show(result))
+    assert.equal(cacheLine(result), undefined, show(result))
+    assert.match(result.stderr, /manifest cache: not used, .* is not a directory of this user closed to others/, show(result))
+  })
+})
