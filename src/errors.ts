@@ -85,6 +85,21 @@ export const WarningCode = {
   TempdirReport: 'PATCHRUN_W_TEMPDIR_REPORT',
 } as const
 
+/**
+ * The statuses patchrun itself ends a process with, the command's and the preload's alike (the app's own
+ * exit status is always passed back as it is). docs/patchrun-command.md lists them for users.
+ */
+export const ExitStatus = {
+  /** Strict mode: a patch package could not be used, a patch failed, or the preload failed; the app does not run on. */
+  Strict: 1,
+  /** Nothing ran: a usage mistake, an invalid config file, a report file or temp directory that cannot be written. */
+  Usage: 2,
+  /** The command was found but could not be started (not executable; too large a plan or environment). */
+  CannotStart: 126,
+  /** The command was not found. */
+  NotFound: 127,
+} as const
+
 /** Marks a PatchrunError, so `instanceof` holds across copies of patchrun (and the preload's bundle). */
 const BRAND = Symbol.for('patchrun.error')
 

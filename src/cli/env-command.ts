@@ -1,7 +1,7 @@
 // `patchrun env`: the lines that set up patchrun without the CLI (shells, Dockerfiles, CI, systemd).
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { ErrorCode, WarningCode } from '../errors'
+import { ErrorCode, WarningCode, ExitStatus } from '../errors'
 import { addPreload } from './node-options'
 import { fail, REGISTER_PATH, warnCode } from './output'
 import type { CliFlags } from './plan-for-cli'
@@ -63,7 +63,7 @@ const QUOTE: Record<Shell, (name: string, value: string) => string> = {
 }
 
 function refuse(name: string, problem: string): never {
-  return fail(2, ErrorCode.Usage, `patchrun env cannot print ${name}: its value holds ${problem}. Set it some other way, or remove that character.`)
+  return fail(ExitStatus.Usage, ErrorCode.Usage, `patchrun env cannot print ${name}: its value holds ${problem}. Set it some other way, or remove that character.`)
 }
 
 /** `patchrun/register` resolves from each process's working directory: say so when it does not from here. */

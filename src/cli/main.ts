@@ -1,5 +1,5 @@
 // The `patchrun` command: a plain run goes straight to run-command; anything else through commander (program.ts).
-import { PatchrunError } from '../errors'
+import { PatchrunError, ExitStatus } from '../errors'
 import { commandAfterDash } from './command-after-dash'
 import { closeOwnInspector } from './own-inspector'
 import { fail } from './output'
@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     // Only commander throws these, so it is loaded by now.
     const { CommanderError } = require('commander') as typeof import('commander')
     if (error instanceof CommanderError) {
-      fail(2, 'PATCHRUN_E_USAGE', `${error.message.replace(/^error: /, '').replace(/\.$/, '')}. See patchrun --help.`)
+      fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', `${error.message.replace(/^error: /, '').replace(/\.$/, '')}. See patchrun --help.`)
     }
     throw error
   }

@@ -1,8 +1,10 @@
 // Reads the options of a plain `patchrun [options] -- <command>` without commander, exactly as commander would.
+import { parsePatchList } from '../config/env'
 
 /** What `--patches a,b` adds: commander's argument parser for the list options (program.ts uses it too). */
 export function commaList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)]
+  // The one reading of a comma-separated list, PATCHRUN_PATCHES's; names given twice are merged later, once.
+  return [...previous, ...parsePatchList(value)]
 }
 
 /** The run options that take a value, by every name commander knows them by. */

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ErrorCode, WarningCode } from '../errors'
+import { ErrorCode, WarningCode, ExitStatus } from '../errors'
 import { fail, warnCode } from './output'
 import { describeErrno } from './report-file'
 
@@ -40,7 +40,7 @@ export function makeScratchDir(prefix: string, purpose: string, alternative: str
       secondProblem = `, nor ${fallback} (${describeErrno(error)})`
     }
   }
-  return fail(2, ErrorCode.TmpDir, `no temp directory can hold ${purpose}: not ${preferred} (${firstProblem})${secondProblem}. Point TMPDIR at a writable directory, ${alternative}. The app was not started.`)
+  return fail(ExitStatus.Usage, ErrorCode.TmpDir, `no temp directory can hold ${purpose}: not ${preferred} (${firstProblem})${secondProblem}. Point TMPDIR at a writable directory, ${alternative}. The app was not started.`)
 }
 
 /** Removes a report or scratch directory; one left behind in the temp directory is not worth the app's exit code. */

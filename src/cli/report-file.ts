@@ -1,7 +1,7 @@
 // `--report FILE`: checked before the app starts, written after it ended without ever costing its exit code.
 import { closeSync, constants, openSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { ErrorCode } from '../errors'
+import { ErrorCode, ExitStatus } from '../errors'
 import { fail } from './output'
 
 /**
@@ -43,7 +43,7 @@ export function writeReportFile(path: string, report: unknown): string | undefin
 
 function refuse(file: string, path: string, problem: string): never {
   const where = file === path ? path : `${JSON.stringify(file)} (${path})`
-  return fail(2, ErrorCode.Report, `--report ${where} cannot be written: ${problem}. Name a file in an existing, writable directory. The app was not started.`)
+  return fail(ExitStatus.Usage, ErrorCode.Report, `--report ${where} cannot be written: ${problem}. Name a file in an existing, writable directory. The app was not started.`)
 }
 
 /** `ENOENT: no such file or directory`: the errno code and what it means, without the syscall noise. */

@@ -1,7 +1,7 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
 import { isOn, parsePatchList } from '../config/env'
 import { planVariables, readPlan, removePlanVariables } from '../discover/plan-transport'
-import { ErrorCode, WarningCode } from '../errors'
+import { ErrorCode, WarningCode, ExitStatus } from '../errors'
 import { REPORT_DIR_ENV, reportInactive } from '../report/process-report'
 import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
@@ -26,13 +26,13 @@ export interface CommandFlags extends RunFlags {
 /** Runs the command patched; exits as it exited. `explain` also prints what each patch did. */
 export async function runCommand(command: readonly string[], flags: CommandFlags, explain = false): Promise<never> {
   const [program, ...args] = command
-  if (program === undefined) return fail(2, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
+  if (program === undefined) return fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
   const cwd = process.cwd()
   const cli = await planForCli(flags, process.env, cwd)
   const { settings, problems } = cli
   let plan = cli.plan
   for (const problem of problems) {
-    if (plan.strict) return fail(1, problem.code, problem.message)
+    if (plan.strict) return fail(ExitStatus.Strict, problem.code, problem.message)
     warn(problem)
   }
   // Started by an outer patchrun (an npm script that runs patchrun): its plan must reach the app too.
@@ -74,9 +74,9 @@ export async function runCommand(command: readonly string[], flags: CommandFlags
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (reportDir !== undefined) removeQuietly(reportDir)
-    if (code === 'ENOENT') return fail(127, ErrorCode.Command, `command not found: ${program}. Check its spelling and that it is on PATH.`)
-    if (code === 'E2BIG') return fail(126, ErrorCode.Command, tooBigToStart(program, args, env))
-    return fail(126, ErrorCode.Command, `could not start ${program}: ${(error as Error).message}`)
+    if (code === 'ENOENT') return fail(ExitStatus.NotFound, ErrorCode.Command, `command not found: ${program}. Check its spelling and that it is on PATH.`)
+    if (code === 'E2BIG') return fail(ExitStatus.CannotStart, ErrorCode.Command, tooBigToStart(program, args, env))
+    return fail(ExitStatus.CannotStart, ErrorCode.Command, `could not start ${program}: ${(error as Error).message}`)
   }
 
   if (reportDir !== undefined) {

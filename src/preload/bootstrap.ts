@@ -9,7 +9,7 @@ import { echo } from '../echo'
 import { emitPatchrunWarning } from '../warn'
 import { warnNoCwd } from './no-cwd'
 import { resolvePatches } from '../discover/resolve-patches'
-import { PatchrunError, WarningCode } from '../errors'
+import { ExitStatus, PatchrunError, WarningCode } from '../errors'
 import { processState } from '../join-state'
 import { capturePristineBuiltins } from '../pristine'
 import { installPatches } from './install-patches'
@@ -25,7 +25,7 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
   state.preloaded = via
   const registry = state.registry
   const env = process.env
-  let exitStatus = 1
+  let exitStatus: number = ExitStatus.Strict
   try {
     let plan: Plan | undefined
     let planFromEnv = false
@@ -52,12 +52,12 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
       }
     }
     if (plan === undefined) {
-      exitStatus = 2
+      exitStatus = ExitStatus.Usage
       const cwd = process.cwd()
       // The config reader (and js-yaml for YAML) loads only when there is a config file to read.
       const hasConfig = configFile.file !== undefined || configFile.found !== undefined
       const config = hasConfig ? (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, ...configFile }) : undefined
-      exitStatus = 1
+      exitStatus = ExitStatus.Strict
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict
       const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error), config?.config.options)

@@ -1,6 +1,6 @@
 // What happens when the preload's own start-up fails unexpectedly (a bug, a throw nobody planned for): never the app's end.
 import { isOn } from '../config/env'
-import { ErrorCode, WarningCode } from '../errors'
+import { ErrorCode, ExitStatus, WarningCode } from '../errors'
 import { describeThrown, stackOf } from '../printable'
 import { peekState } from '../shared-state'
 import { emitPatchrunWarning } from '../warn'
@@ -29,7 +29,7 @@ export function preloadFailed(via: 'require' | 'import' | 'jest', error: unknown
     try {
       process.stderr.write(`patchrun: [${ErrorCode.Preload}] ${message} Strict mode stops the app before its first line.\n${stack === undefined ? '' : `${stack}\n`}`)
     } finally {
-      process.exit(1)
+      process.exit(ExitStatus.Strict)
     }
   }
   emitPatchrunWarning(WarningCode.PreloadFailed, `${message} The app runs without patchrun's patches.`, stack === undefined ? undefined : `Cause: ${stack}`)

@@ -1,4 +1,5 @@
 // verify's own options, checked: each bad value is one usage error naming the option, the value and the fix.
+import { ExitStatus } from '../errors'
 import { availableParallelism } from 'node:os'
 import { fail } from '../cli/output'
 import type { CliFlags } from '../cli/plan-for-cli'
@@ -46,7 +47,7 @@ function count(option: string, value: string | undefined, fallback: number, min:
   if (value === undefined) return fallback
   const number = Number(value)
   if (!Number.isFinite(number) || number < min || (option !== '--timeout' && !Number.isInteger(number))) {
-    fail(2, 'PATCHRUN_E_USAGE', `verify ${option} ${JSON.stringify(value)} is not valid: expected ${option === '--timeout' ? 'seconds' : 'a whole number'}, at least ${min}. See patchrun verify --help.`)
+    fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', `verify ${option} ${JSON.stringify(value)} is not valid: expected ${option === '--timeout' ? 'seconds' : 'a whole number'}, at least ${min}. See patchrun verify --help.`)
   }
   return number
 }

@@ -1,6 +1,6 @@
 // `patchrun verify`: run a test command bare and patched, compare what passed, report regressions (exit 1).
 import { fail, flushed, warn } from '../cli/output'
-import { WarningCode } from '../errors'
+import { WarningCode, ExitStatus } from '../errors'
 import { planForCli } from '../cli/plan-for-cli'
 import { formatUses, patchUses } from './applied'
 import { checkShapes, formatShape, nodeOf } from './shape-check'
@@ -17,17 +17,17 @@ import type { Plan } from '../discover/plan'
 
 /** Runs verify and exits: 1 when a regression was found (or the shape check failed), 0 otherwise. */
 export async function verifyCommand(command: readonly string[], flags: VerifyFlags): Promise<never> {
-  if (command.length === 0) return fail(2, 'PATCHRUN_E_USAGE', 'verify needs a command to run. Usage: patchrun verify --patches <names> [--each GLOB] -- <command> [args...], e.g. patchrun verify --patches ./my-patch -- node --test test/')
+  if (command.length === 0) return fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', 'verify needs a command to run. Usage: patchrun verify --patches <names> [--each GLOB] -- <command> [args...], e.g. patchrun verify --patches ./my-patch -- node --test test/')
   const options = readVerifyOptions(flags)
   const cwd = process.cwd()
   const { plan, problems } = await planForCli(flags, process.env, cwd)
   for (const problem of problems) {
-    if (plan.strict) return fail(1, problem.code, problem.message)
+    if (plan.strict) return fail(ExitStatus.Strict, problem.code, problem.message)
     warn(problem)
   }
-  if (plan.patches.length === 0) return fail(2, 'PATCHRUN_E_USAGE', 'verify has no patch to verify: give --patches <names> (or PATCHRUN_PATCHES, or a config file that lists patches).')
+  if (plan.patches.length === 0) return fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', 'verify has no patch to verify: give --patches <names> (or PATCHRUN_PATCHES, or a config file that lists patches).')
   const units = buildUnits(command, options.each, cwd)
-  if (units.length === 0) return fail(2, 'PATCHRUN_E_USAGE', `verify --each ${JSON.stringify(options.each)} matches no file under ${cwd}. Check the pattern (quote it, so the shell does not expand it) and the directory.`)
+  if (units.length === 0) return fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', `verify --each ${JSON.stringify(options.each)} matches no file under ${cwd}. Check the pattern (quote it, so the shell does not expand it) and the directory.`)
 
   stopChildrenOnSignal()
   const progress = createProgress(!options.json)
@@ -35,7 +35,7 @@ export async function verifyCommand(command: readonly string[], flags: VerifyFla
   const all = await runner.runAll()
   if (all.every((runs) => runs.bare.every((run) => run.status === 'not-started'))) {
     progress.clear()
-    return fail(127, 'PATCHRUN_E_COMMAND', `could not start the command: ${all[0]!.bare[0]!.tail}. Check its spelling and that it is on PATH.`)
+    return fail(ExitStatus.NotFound, 'PATCHRUN_E_COMMAND', `could not start the command: ${all[0]!.bare[0]!.tail}. Check its spelling and that it is on PATH.`)
   }
   const verdicts = all.map(compareUnit)
   const uses = patchUses(plan, all)
