@@ -1,5 +1,5 @@
 // This copy's way to the process-wide state: the first copy of patchrun to load creates the registry; an incompatible one keeps its own.
-import { ownFile } from './own-file'
+import { ownFileLater } from './own-file'
 import { Registry } from './registry/registry'
 import { warnIncompatible } from './incompatible-copy'
 import { getState, isCompatibleState, STATE_VERSION, type ProcessState } from './shared-state'
@@ -20,5 +20,9 @@ export function processState(): ProcessState {
 }
 
 function createState(): ProcessState {
-  return { version: STATE_VERSION, createdBy: ownFile(), registry: new Registry(), preloaded: undefined }
+  // `createdBy` is read only by a second, incompatible copy (to name this one): formatted then, not at every start.
+  const createdBy = ownFileLater()
+  const state = { version: STATE_VERSION, createdBy: '', registry: new Registry(), preloaded: undefined }
+  Object.defineProperty(state, 'createdBy', { get: createdBy, enumerable: true, configurable: true })
+  return state
 }

@@ -1,5 +1,5 @@
 // One patch applied to one loaded module: what it changed, so it can be taken back exactly and put on again.
-import { syncBuiltinESMExports } from 'node:module'
+import { nodeModule } from '../node-module'
 import type { Change } from '../wrap'
 import type { PatchToolkit } from './toolkit'
 import type { SuspendedWrap } from '../wrap/suspend'
@@ -88,5 +88,5 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
 
 /** A builtin's ESM facade copies its exports: after changing them, importers need the copy refreshed. */
 function syncIfBuiltin(app: AppliedPatch): void {
-  if (app.format === 'builtin') syncBuiltinESMExports()
+  if (app.format === 'builtin') nodeModule.syncBuiltinESMExports()
 }

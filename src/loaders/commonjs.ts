@@ -1,5 +1,5 @@
 // The CommonJS side: one wrapper on Module._load for builtins; for package files, a Proxy on Module._cache that hooks targeted module instances only.
-import Module = require('node:module')
+import { nodeModule as Module } from '../node-module'
 import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from '../packages/module-path'
 import { mayBeEsm } from '../packages/package-info'

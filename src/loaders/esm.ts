@@ -1,6 +1,6 @@
 // The ESM side: an in-thread resolve hook that patches builtins before their ESM facade exists and
 // hands true ES modules of targeted packages to import-in-the-middle, which it loads only then.
-import Module = require('node:module')
+import { nodeModule as Module } from '../node-module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from '../packages/module-path'

@@ -1,5 +1,4 @@
 // Installs, the first time each kind of target is registered, the hooks that kind needs on this Node.
-import Module = require('node:module')
 import { pathToFileURL } from 'node:url'
 import { debug } from '../debug'
 import { installBuiltinRequireHook, installPackageLoadHook } from './commonjs'
@@ -76,6 +75,7 @@ function esmHook(): typeof import('./esm') {
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */
 function registerOffThread(file: string, data: object): void {
   const url = pathToFileURL(file).href
-  ;(Module as unknown as { register(url: string, options: { data: object }): void }).register(url, { data })
+  // `register` is the one function here that only the `module` builtin has (src/node-module.ts): loaded now.
+  ;(require('node:module') as { register(url: string, options: { data: object }): void }).register(url, { data })
   debug('off-thread loader registered: %s', url)
 }

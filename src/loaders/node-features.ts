@@ -1,5 +1,5 @@
 // Which hook APIs a Node version has: the one table src, the tests and test-apps all read (test/node-features checks it against the running Node).
-import Module = require('node:module')
+import { nodeModule as Module } from '../node-module'
 
 /** What patchrun's choices depend on, for one Node version. */
 export interface NodeFeatures {

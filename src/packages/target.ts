@@ -1,5 +1,5 @@
 // What a target string names: a builtin (with or without `node:`), a package's main, or a file inside a package.
-import { isBuiltin } from 'node:module'
+import { nodeModule } from '../node-module'
 import { primordials } from '../primordials'
 
 export type Target =
@@ -26,9 +26,9 @@ const PLAIN_NAME = /^[A-Za-z0-9_~-][A-Za-z0-9_.~-]*$/
 export function parseTarget(spec: unknown): Target | string {
   if (typeof spec !== 'string' || spec.trim() === '') return 'a module name such as "net", "express" or "express/lib/response.js"'
   if (spec !== spec.trim()) return 'a module name without surrounding spaces'
-  if (isBuiltin(spec)) {
+  if (nodeModule.isBuiltin(spec)) {
     const bare = spec.startsWith('node:') ? spec.slice(5) : spec
-    const prefixOnly = !isBuiltin(bare)
+    const prefixOnly = !nodeModule.isBuiltin(bare)
     const name = prefixOnly ? spec : bare
     return { kind: 'builtin', spec, name, ids: prefixOnly ? [spec] : [bare, `node:${bare}`] }
   }
