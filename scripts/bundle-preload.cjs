@@ -41,7 +41,9 @@ function bundleInPlace(file, external) {
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
 bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../loaders/esm', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+// The ESM hook is in it too: ~5 KB of its own (what it uses is in the bundle already), where its own bundle
+// would be one more file for every ESM app and a second copy of those helpers.
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'apply', 'toolkit.js'), [])

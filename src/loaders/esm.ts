@@ -23,7 +23,7 @@ interface ResolveContext {
 }
 type NextResolve = (specifier: string, context?: ResolveContext) => ResolveResult
 type ResolveHook = (specifier: string, context: ResolveContext, nextResolve: NextResolve) => ResolveResult
-type RegisterHooks = (hooks: { resolve?: ResolveHook; load?: unknown }) => unknown
+type RegisterHooks = (hooks: { resolve?: ResolveHook; load?: unknown }) => { deregister?: () => void } | undefined
 
 interface IitmHook {
   resolveSync: ResolveHook
@@ -39,8 +39,13 @@ const isMaybeEsm = (format: string | null | undefined): boolean => format === 'm
  * specifier resolved to: a targeted builtin gets patched on its CommonJS exports object right away,
  * which is what its ESM facade is built from; a targeted file that is a true ES module switches on
  * import-in-the-middle's wrapping for exactly that URL. CommonJS files are left to the CommonJS hook.
+ *
+ * The hook runs for every `import` and, in-thread, every `require` of the process, so it leaves as soon
+ * as it has nothing left to watch: no package targets, import-in-the-middle not started, and every
+ * targeted builtin patched (in place, on the exports object every later import's facade is built from).
+ * `onRemoved` lets the installer put it back if a builtin target is registered later.
  */
-export function installSyncResolveHook(registry: Registry, iitmInThread: boolean): void {
+export function installSyncResolveHook(registry: Registry, iitmInThread: boolean, onRemoved: () => void): void {
   const registerHooks = (Module as unknown as { registerHooks: RegisterHooks }).registerHooks
   const getBuiltinModule = process.getBuiltinModule
   const getBuiltin = (id: string): unknown => ReflectApply(getBuiltinModule, process, [id])
@@ -48,8 +53,18 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
   const packages = registry.byPackage
   const esmTargets = new Set<string>()
   let iitm: IitmHook | undefined
+  let handle: { deregister?: () => void } | undefined
+  /** Removes this hook once it has nothing left to watch (see above); true when it did. */
+  const removeIfDone = (): boolean => {
+    if (iitm !== undefined || MapPrototypeGetSize(packages) > 0 || typeof handle?.deregister !== 'function' || !registry.builtinsAllPatched()) return false
+    handle.deregister()
+    handle = undefined
+    debug('ESM hooks removed: nothing left to watch (every targeted builtin is patched, no package targets)')
+    onRemoved()
+    return true
+  }
 
-  registerHooks({
+  handle = registerHooks({
     resolve: function patchrunResolve(specifier, context, nextResolve) {
       const result = nextResolve(specifier, context)
       const url = result.url
@@ -62,8 +77,11 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
           getBuiltin(url)
           registry.checkLoadedBuiltins()
         }
+        removeIfDone()
         return result
       }
+      // Only builtins are targeted: no file can be a target (the fast path for every import of the app's own files).
+      if (MapPrototypeGetSize(packages) === 0) return result
       const name = packageNameOfUrl(url, registry)
       if (name === undefined || !MapPrototypeHas(packages, name) || !isMaybeEsm(result.format)) return result
       // require() of a file (require(esm) included) is the CommonJS hook's; iitm wraps imports only.
@@ -85,6 +103,8 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
     },
   })
   debug('ESM resolve hook installed (in-thread)')
+  // Every targeted builtin may be patched already (loaded before the preload, or required before ESM was needed).
+  removeIfDone()
 }
 
 /** Loads import-in-the-middle in-thread, wrapping only the URLs `include` accepts. */

@@ -27,12 +27,16 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
   const ensureResolveHook = (): void => {
     if (resolveHook || !esm || !hasRegisterHooks) return
     resolveHook = true
-    esmHook().installSyncResolveHook(registry, supportsSyncHooks)
+    esmHook().installSyncResolveHook(registry, supportsSyncHooks, () => {
+      resolveHook = false
+    })
   }
   return {
     builtins() {
-      // Again for each builtin target: the `_load` wrapper leaves once every targeted builtin is patched.
+      // Again for each builtin target: the `_load` wrapper and the resolve hook leave once every targeted
+      // builtin is patched, and come back for a builtin target registered after that.
       installBuiltinRequireHook(registry)
+      if (builtins && esm && hasRegisterHooks) ensureResolveHook()
       if (builtins) return
       builtins = true
       if (!esm) return
