@@ -12,8 +12,15 @@ type ModuleApi = typeof NodeModule
  * registry, which keeps its own cache) falls back to the builtin.
  */
 function findModuleApi(): ModuleApi {
-  // This file's Module instance by its name (a bundler's own `module` object stands in for `module` inside a bundle).
-  const own = (require.cache[__filename] as { constructor?: unknown } | undefined)?.constructor as { _load?: unknown; isBuiltin?: unknown; syncBuiltinESMExports?: unknown } | undefined
+  // This file's Module instance by its name (a bundler's own `module` object stands in for `module` inside a
+  // bundle). In the ES module runtime patchrun's bundler plugins inline (dist/bundler/runtime.mjs) there is
+  // no `__filename`: the builtin then.
+  let own: { _load?: unknown; isBuiltin?: unknown; syncBuiltinESMExports?: unknown } | undefined
+  try {
+    own = (require.cache[__filename] as { constructor?: typeof own } | undefined)?.constructor
+  } catch {
+    own = undefined
+  }
   if (own !== undefined && typeof own._load === 'function' && typeof own.isBuiltin === 'function' && typeof own.syncBuiltinESMExports === 'function') return own as unknown as ModuleApi
   return require('node:module') as ModuleApi
 }
