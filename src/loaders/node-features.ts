@@ -18,9 +18,15 @@ export interface NodeFeatures {
   readonly getBuiltinModule: boolean
 }
 
-/** `major.minor.patch` (a `v` prefix and a `-suffix` allowed) → what that version has. */
-export function featuresOf(version: string): NodeFeatures {
+/** `major.minor.patch` (a `v` prefix and a `-suffix` allowed) as numbers. */
+function parseVersion(version: string): { major: number; minor: number; patch: number } {
   const [major = 0, minor = 0, patch = 0] = version.replace(/^v/, '').split('.').map((n) => parseInt(n, 10))
+  return { major, minor, patch }
+}
+
+/** A Node version → what that version has. */
+export function featuresOf(version: string): NodeFeatures {
+  const { major, minor, patch } = parseVersion(version)
   const atLeast = (ma: number, mi: number, pa = 0): boolean => major === ma && (minor > mi || (minor === mi && patch >= pa))
   return {
     registerHooks: major >= 24 || atLeast(23, 5) || atLeast(22, 15),
@@ -39,5 +45,4 @@ export const hasRegisterHooks = typeof (Module as { registerHooks?: unknown }).r
 /** See NodeFeatures.syncHooks. */
 export const supportsSyncHooks = features.syncHooks
 
-const [major = 0, minor = 0, patch = 0] = process.versions.node.split('.').map((n) => parseInt(n, 10))
-export const nodeVersion = { major, minor, patch }
+export const nodeVersion = parseVersion(process.versions.node)
