@@ -5,7 +5,7 @@
 // Node 20 (27 files: ~9 ms, one file: ~2 ms), which alone would exceed a 5 % start-up budget; the command
 // starts before the app, so its own files count the same way. The API stays plain tsc output, file for file.
 'use strict'
-const { buildSync } = require('esbuild')
+const { build, buildSync } = require('esbuild')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -39,17 +39,20 @@ function bundleInPlace(file, external) {
 
 // What every preloaded process loads, patches or not: one file. What only a failure, a deleted working
 // directory or a second copy of patchrun needs stays in its own files (plain tsc output), loaded then.
-bundleInPlace(path.join(preload, 'start.js'), ['./bootstrap', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
+bundleInPlace(path.join(preload, 'start.js'), ['../own-code-cache', '../report/process-report', './preload-failed', './no-cwd', '../incompatible-copy'])
 // What a process with patches loads besides.
 // The ESM hook is in it too: ~5 KB of its own (what it uses is in the bundle already), where its own bundle
 // would be one more file for every ESM app and a second copy of those helpers.
-bundleInPlace(path.join(preload, 'bootstrap.js'), ['../apply/toolkit', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+bundleInPlace(path.join(preload, 'bootstrap.js'), ['../own-code-cache', '../config/load-config', '../report/process-report', '../discover/config-mistakes'])
+// The loader of patchrun's own files through V8's code cache (src/own-code-cache.ts): one small file, loaded first by
+// register.cjs, loader.mjs and bin/patchrun.js, and shared (external) by every bundle that loads another through it.
+bundleInPlace(path.join(root, 'dist', 'own-code-cache.js'), [])
 // What the first patch that applies loads (the wrapping toolkit: ten files otherwise). Its state lives
 // behind Symbol.for marks, so this copy and dist/wrap (the API's) work on the same wrappers.
 bundleInPlace(path.join(root, 'dist', 'apply', 'toolkit.js'), [])
 // The command: what `patchrun [options] -- <command>` loads is one file (commander stays out of it); anything
 // else on the command line loads commander's program besides, and `verify` its own files.
-bundleInPlace(path.join(root, 'dist', 'cli', 'main.js'), ['./program', '../../package.json'])
+bundleInPlace(path.join(root, 'dist', 'cli', 'main.js'), ['../own-code-cache', './program', '../../package.json', '../config/load-config'])
 bundleInPlace(path.join(root, 'dist', 'cli', 'program.js'), ['../verify/verify-command'])
 
 // The runtime a bundle built with patchrun/esbuild, /rollup, /vite or /webpack inlines (src/bundler/runtime.ts):
@@ -60,29 +63,39 @@ bundleInPlace(path.join(root, 'dist', 'cli', 'program.js'), ['../verify/verify-c
 // that leaks nothing of the build machine. semver stays out: versions are checked at build time, so the
 // runtime never asks (the call goes through that helper, which no bundler follows).
 const runtimeFile = path.join(root, 'dist', 'bundler', 'runtime.mjs')
-buildSync({
-  entryPoints: [path.join(root, 'src', 'bundler', 'runtime.ts')],
-  outfile: runtimeFile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  legalComments: 'none',
-  logLevel: 'warning',
-  external: ['semver'],
-  banner: {
-    js:
-      '// patchrun bundle runtime, bundled from src/bundler/runtime.ts by scripts/bundle-preload.cjs: see src/ for the code.\n' +
-      'import __patchrunModule from "node:module";',
-  },
-})
-const helper = /var __require = \/\* @__PURE__ \*\/ \(\(x\) => typeof require[\s\S]*?\n\}\);\n/
-const runtime = fs.readFileSync(runtimeFile, 'utf8')
-if (!helper.test(runtime)) throw new Error('bundle-preload: esbuild\'s __require helper changed shape; update the pattern')
-// Spelled so that no bundler recognises a createRequire call (webpack replaces one whose argument is not a literal).
-const own = runtime.replace(helper, 'var __require = __patchrunModule["create" + "Require"](process.cwd() + "/");\n')
-if (/typeof require|[^\w$.`]require\(/.test(own)) throw new Error('bundle-preload: dist/bundler/runtime.mjs still uses `require`')
-fs.writeFileSync(runtimeFile, own)
+// One async step: esbuild takes plugins in its asynchronous API only.
+async function bundleRuntime() {
+  await build({
+    entryPoints: [path.join(root, 'src', 'bundler', 'runtime.ts')],
+    outfile: runtimeFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'none',
+    logLevel: 'warning',
+    external: ['semver'],
+    // The toolkit inlined (apply/toolkit-module.ts would load its bundle from patchrun's dist/ through the code cache).
+    plugins: [{
+      name: 'runtime-toolkit',
+      setup(build) {
+        build.onResolve({ filter: /\/toolkit-module$/ }, () => ({ path: path.join(root, 'src', 'bundler', 'runtime-toolkit.ts') }))
+      },
+    }],
+    banner: {
+      js:
+        '// patchrun bundle runtime, bundled from src/bundler/runtime.ts by scripts/bundle-preload.cjs: see src/ for the code.\n' +
+        'import __patchrunModule from "node:module";',
+    },
+  })
+  const helper = /var __require = \/\* @__PURE__ \*\/ \(\(x\) => typeof require[\s\S]*?\n\}\);\n/
+  const runtime = fs.readFileSync(runtimeFile, 'utf8')
+  if (!helper.test(runtime)) throw new Error('bundle-preload: esbuild\'s __require helper changed shape; update the pattern')
+  // Spelled so that no bundler recognises a createRequire call (webpack replaces one whose argument is not a literal).
+  const own = runtime.replace(helper, 'var __require = __patchrunModule["create" + "Require"](process.cwd() + "/");\n')
+  if (/typeof require|[^\w$.`]require\(/.test(own)) throw new Error('bundle-preload: dist/bundler/runtime.mjs still uses `require`')
+  fs.writeFileSync(runtimeFile, own)
+}
 
 // The patches that ship with patchrun: each patch package loads as one file. Their manifests name modules under
 // `./dist/` (`./dist/net.js`), built here from the source of the same name (`./net.js`) with everything it
@@ -130,3 +143,8 @@ for (const name of fs.readdirSync(patchesDir)) {
       `'use strict'\nmodule.exports = require(${JSON.stringify('./' + path.posix.relative(path.posix.dirname(built[i]), built[0]))})[Symbol.for(${JSON.stringify(BUNDLED_MODULES.description)})][${JSON.stringify(sources[i])}]()\n`)
   }
 }
+
+bundleRuntime().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

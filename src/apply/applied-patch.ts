@@ -6,6 +6,7 @@ import type { SuspendedWrap } from '../wrap/suspend'
 import type { HookContext, PostImportHook } from './hook-types'
 import { markReplacement, replacementOf } from './patch-result'
 import { primordials } from '../primordials'
+import { toolkitModule } from './toolkit-module'
 
 export interface AppliedPatch {
   /** The patch's name, as `unpatch(name)` takes it: the patch package's name, or the API's `patch` option. */
@@ -50,7 +51,7 @@ export function applyPatch(app: AppliedPatch): unknown {
  */
 export function removePatch(app: AppliedPatch): void {
   // The toolkit is loaded: its changes are what there is to take off. Captured references pass through meanwhile.
-  if (app.changes.length > 0) (require('../apply/toolkit') as typeof import('./toolkit')).takeOffChanges(app.changes, app.suspended)
+  if (app.changes.length > 0) toolkitModule().takeOffChanges(app.changes, app.suspended)
   try {
     app.unpatch?.(app.exports, app.context)
   } finally {
@@ -72,7 +73,7 @@ export function createPatchContext(details: Omit<HookContext, keyof PatchToolkit
   let toolkit: PatchToolkit | undefined
   const forward = <K extends keyof PatchToolkit>(key: K): PatchToolkit[K] =>
     ((...args: unknown[]) => {
-      toolkit ??= (require('../apply/toolkit') as typeof import('./toolkit')).createToolkit(changes, suspended)
+      toolkit ??= toolkitModule().createToolkit(changes, suspended)
       return primordials.ReflectApply(toolkit[key] as (...args: unknown[]) => unknown, undefined, args)
     }) as PatchToolkit[K]
   return {

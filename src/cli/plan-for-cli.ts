@@ -2,7 +2,7 @@
 import type { PatchrunError } from '../errors'
 import type { Plan } from '../discover/plan'
 import { resolvePatches } from '../discover/resolve-patches'
-import { loadConfig } from '../config/load-config'
+import { findConfigCheaply } from '../config/find-config'
 import { mergeSettings, type MergedSettings } from '../config/merge'
 import { parsePatchList } from '../config/env'
 import { debug } from '../debug'
@@ -27,7 +27,10 @@ export interface CliPlan {
 
 /** Reads config (CLI `--config`, then PATCHRUN_CONFIG, else a search from `cwd`) and resolves every patch. */
 export async function planForCli(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<CliPlan> {
-  const loaded = await loadConfig({ cwd, file: flags.config ?? (env.PATCHRUN_CONFIG || undefined) })
+  const file = flags.config ?? (env.PATCHRUN_CONFIG || undefined)
+  const found = file === undefined ? findConfigCheaply(cwd) : undefined
+  // The config reader (cosmiconfig's loaders, YAML, the ESM import) is its own file, loaded only when there is a config to read.
+  const loaded = file !== undefined || found !== undefined ? await (require('../config/load-config') as typeof import('../config/load-config')).loadConfig({ cwd, file, found }) : undefined
   const settings = mergeSettings({
     // commander defaults a --no-x flag to true: only an explicit --no-propagate may outrank env and config.
     cli: { patches: flags.patches, disable: flags.disable, strict: flags.strict, propagate: flags.propagate === false ? false : undefined },

@@ -2,6 +2,7 @@
 import { patchLoadFailed } from '../errors'
 import { describeThrown } from '../printable'
 import { primordials } from '../primordials'
+import { requireOwn } from '../own-code-cache'
 import type { PostImportHook } from '../apply/hook-types'
 import type { ManifestEntry, PatchPackage } from './manifest'
 import { checkPlannedEntry } from './planned-entry'
@@ -23,7 +24,7 @@ export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry, checkMa
     },
     unpatch: function lazyUnpatch(exports, context) {
       if (checkManifest) checkPlannedEntry(pkg, entry)
-      const loaded = require(entry.module) as { unpatch?: unknown }
+      const loaded = requireOwn(entry.module) as { unpatch?: unknown }
       return typeof loaded?.unpatch === 'function' ? (loaded.unpatch as PatchFunction)(exports, context) : undefined
     },
   }
@@ -32,7 +33,7 @@ export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry, checkMa
 function loadPatchFunction(pkg: PatchPackage, entry: ManifestEntry): PatchFunction {
   let loaded: Record<string, unknown>
   try {
-    loaded = require(entry.module) as Record<string, unknown>
+    loaded = requireOwn(entry.module) as Record<string, unknown>
   } catch (error) {
     throw patchLoadFailed(pkg.name, entry.target, entry.module, `requiring it threw ${describeThrown(error)}`, error)
   }

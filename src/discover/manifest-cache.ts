@@ -1,8 +1,9 @@
 // Patch manifests as last checked, kept per user in the temp directory: a process that starts with a
 // thousand patch packages re-reads only the package.json files that changed.
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from '../debug'
+import { isOwnCacheFile, shortHash, userCacheDir } from '../user-cache-dir'
 import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
 import { resolveUnder } from './plain-path'
 
@@ -95,44 +96,15 @@ function sameFile(kept: Kept, stat: Stats): boolean {
   return stat.isFile() && kept.ino === stat.ino && kept.dev === stat.dev && kept.size === stat.size && kept.mtimeMs === stat.mtimeMs && kept.ctimeMs === stat.ctimeMs
 }
 
-/**
- * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
- * builtin the app did not (a patch targeting `os` would apply in every process).
- */
-function tempDir(): string {
-  const { TMPDIR, TMP, TEMP } = process.env
-  const dir = TMPDIR || TMP || TEMP || '/tmp'
-  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
-}
-
 function cacheFile(): string | undefined {
-  const uid = process.getuid?.()
-  if (uid === undefined) return undefined
-  try {
-    const dir = join(tempDir(), `patchrun-${uid}`)
-    try {
-      mkdirSync(dir, { mode: 0o700 })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
-    }
-    const stat = lstatSync(dir)
-    if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
-      debug('manifest cache: not used, %s is not a directory of this user closed to others', dir)
-      return undefined
-    }
-    return join(dir, `manifests-${ownKey()}.json`)
-  } catch {
-    return undefined
-  }
+  const dir = userCacheDir('manifest cache')
+  return dir === undefined ? undefined : join(dir, `manifests-${ownKey()}.json`)
 }
 
-/** The checking code's identity: this file (a bundle or tsc output), its size and mtime, hashed (FNV-1a). */
+/** The checking code's identity: this file (a bundle or tsc output), its size and mtime, hashed. */
 function ownKey(): string {
   const stat = statSync(__filename)
-  const text = `${FORMAT}\0${__filename}\0${stat.size}\0${stat.mtimeMs}`
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return hash.toString(16).padStart(8, '0')
+  return shortHash(`${FORMAT}\0${__filename}\0${stat.size}\0${stat.mtimeMs}`)
 }
 
 /** What the cache file holds, checked entry by entry; empty when there is none, it is not this user's, or it does not parse. */
@@ -141,7 +113,7 @@ function readKept(file: string): Map<string, Kept> {
   try {
     const stat = lstatSync(file, { throwIfNoEntry: false })
     if (stat === undefined) return kept
-    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) return kept
+    if (!isOwnCacheFile(stat)) return kept
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; packages?: unknown }
     if (parsed === null || typeof parsed !== 'object' || parsed.format !== FORMAT || typeof parsed.packages !== 'object' || parsed.packages === null) return kept
     for (const [path, entry] of Object.entries(parsed.packages as Record<string, unknown>)) if (isKept(entry)) kept.set(path, entry)

@@ -1,7 +1,9 @@
 // The in-process bootstrap, once per process whichever flag loaded it: plan, or env and config → hooks.
+import { join } from 'node:path'
 import { isOn, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
+import { requireOwn } from '../own-code-cache'
 import { isCompatibleState, peekState } from '../shared-state'
 import { isLoaderThread } from './loader-thread'
 import { isPatchrunCommand } from './own-command'
@@ -67,7 +69,8 @@ function start(via: 'require' | 'import' | 'jest'): void {
     return
   }
   if (isLoaderThread()) return
-  const { bootstrap } = require('./bootstrap') as typeof import('./bootstrap')
+  // Its own file, loaded only with patches to apply, through V8's code cache (own-code-cache.ts).
+  const { bootstrap } = requireOwn(join(__dirname, 'bootstrap.js')) as typeof import('./bootstrap')
   bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }
 

@@ -1,0 +1,53 @@
+// `<tmpdir>/patchrun-<uid>`: where patchrun keeps what it may reuse between processes, if it is safe to.
+import { lstatSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { debug } from './debug'
+
+/**
+ * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
+ * builtin the app did not (a patch targeting `os` would apply in every process).
+ */
+function tempDir(): string {
+  const { TMPDIR, TMP, TEMP } = process.env
+  const dir = TMPDIR || TMP || TEMP || '/tmp'
+  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir
+}
+
+/**
+ * The directory, made if missing; undefined (use no cache) when it cannot be trusted: no uid (Windows), no
+ * usable temp directory, or a path that is not a directory of this user closed to others (0700, reached
+ * through no symlink). What is kept there is read back as code to run or files to require, so nobody else
+ * may be able to put anything in it. `what` names the cache in the NODE_DEBUG=patchrun line that says why not.
+ */
+export function userCacheDir(what: string): string | undefined {
+  const uid = process.getuid?.()
+  if (uid === undefined) return undefined
+  try {
+    const dir = join(tempDir(), `patchrun-${uid}`)
+    try {
+      mkdirSync(dir, { mode: 0o700 })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
+    }
+    const stat = lstatSync(dir)
+    if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
+      debug('%s: not used, %s is not a directory of this user closed to others', what, dir)
+      return undefined
+    }
+    return dir
+  } catch {
+    return undefined
+  }
+}
+
+/** A file in the cache directory fit to be read back: a regular file (no symlink) of this user that nobody else can write. */
+export function isOwnCacheFile(stat: { isFile(): boolean; uid: number; mode: number }): boolean {
+  return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: names cache files, never vouches for their content. */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
+  return hash.toString(16).padStart(8, '0')
+}

@@ -1,0 +1,182 @@
+// patchrun's own files through V8's code cache: compiled once, then deserialized; never a different behaviour, never fatal.
+'use strict'
+const { test, describe } = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawnSync } = require('node:child_process')
+const { ROOT, runNode } = require('./helpers.cjs')
+
+const BOOTSTRAP = path.join(ROOT, 'dist', 'preload', 'bootstrap.js')
+const TOOLKIT = path.join(ROOT, 'dist', 'apply', 'toolkit.js')
+const NET_PATCH = path.join(ROOT, 'patches', 'socket-lifecycle', 'dist', 'net.js')
+const CLI_MAIN = path.join(ROOT, 'dist', 'cli', 'main.js')
+
+/**
+ * The app: loads `net` (socket-lifecycle applies), then prints what a caller can see of patchrun's own modules
+ * (registered in require.cache, loaded) and the stack of an error thrown through a wrapped method, whose
+ * frames in patchrun's files must read the same with and without the cache.
+ */
+const APP = `
+const net = require('node:net')
+let stack
+try { net.Server.prototype.listen.call({}, 0) } catch (error) { stack = String(error.stack).split('\\n').filter((l) => l.includes(${JSON.stringify(ROOT)})).join('\\n') }
+const own = require.cache[${JSON.stringify(BOOTSTRAP)}]
+console.log(JSON.stringify({
+  wrapped: String(stack).includes('socket-lifecycle'),
+  bootstrapLoaded: own !== undefined && own.loaded === true && typeof own.exports.bootstrap === 'function',
+  vm: process.moduleLoadList.includes('NativeModule vm'),
+  stack,
+}))
+`
+
+/** How each of patchrun's own files was compiled, from the `own code <file>: <how>` lines (not the `code cache written` ones). */
+function ownCodeLines(stderr) {
+  const lines = {}
+  for (const match of stderr.matchAll(/own code (\S+): (.+)/g)) if (match[2] !== 'code cache written') lines[match[1]] = match[2]
+  return lines
+}
+
+function show(result) {
+  return `status ${result.status}\nstdout: ${result.stdout}\nstderr: ${result.stderr.slice(0, 4000)}`
+}
+
+/** The cache keeps only files settled for 3 s (own-code-cache.ts): a fresh build waits that long once. */
+async function settled() {
+  const age = Date.now() - Math.max(...[BOOTSTRAP, TOOLKIT, NET_PATCH, CLI_MAIN].map((f) => fs.statSync(f).mtimeMs))
+  if (age < 3200) await new Promise((resolve) => setTimeout(resolve, 3200 - age))
+}
+
+/** The bootstrap's cache file: the largest (its bundle is three times the toolkit's). */
+function largest(dir, files) {
+  return files.map((f) => [f, fs.statSync(path.join(dir, f)).size]).sort((a, b) => b[1] - a[1])[0]?.[0]
+}
+
+function setup(t) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-code-cache-'))
+  t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+  const tmp = path.join(root, 'tmp')
+  fs.mkdirSync(tmp)
+  const app = path.join(root, 'app.cjs')
+  fs.writeFileSync(app, APP)
+  const cacheDir = path.join(tmp, `patchrun-${process.getuid()}`)
+  const run = ({ env = {}, preload = 'require', args = [] } = {}) =>
+    runNode({ args: [...args, app], cwd: root, preload, env: { TMPDIR: tmp, PATCHRUN_PATCHES: 'socket-lifecycle', NODE_DEBUG: 'patchrun', ...env } })
+  const codeFiles = () => (fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir).filter((f) => f.startsWith('code-')) : [])
+  return { root, tmp, app, run, cacheDir, codeFiles }
+}
+
+describe('the code cache of patchrun\'s own files', { skip: process.getuid === undefined && 'needs a uid (POSIX)', timeout: 120000 }, () => {
+  for (const preload of ['require', 'import']) {
+    test(`--${preload}: compiled and kept by the first process, deserialized by the next; the app sees the same`, async (t) => {
+      await settled()
+      const { run, codeFiles, cacheDir } = setup(t)
+      const first = run({ preload })
+      assert.equal(first.status, 0, show(first))
+      const firstLines = ownCodeLines(first.stderr)
+      for (const file of [BOOTSTRAP, TOOLKIT, NET_PATCH]) {
+        assert.equal(firstLines[file], 'compiled (no cache yet)', `${file} on the first run\n${show(first)}`)
+      }
+      const files = codeFiles()
+      assert.equal(files.length, 3, `one cache file per own file loaded (bootstrap, toolkit, the patch), in ${cacheDir}: ${files}`)
+      for (const file of files) {
+        const mode = fs.statSync(path.join(cacheDir, file)).mode & 0o777
+        assert.equal(mode, 0o600, `${file} is readable by this user only, got ${mode.toString(8)}`)
+      }
+      const second = run({ preload })
+      assert.equal(second.status, 0, show(second))
+      const secondLines = ownCodeLines(second.stderr)
+      for (const file of [BOOTSTRAP, TOOLKIT, NET_PATCH]) {
+        assert.equal(secondLines[file], 'from the code cache', `${file} on the second run\n${show(second)}`)
+      }
+      assert.deepEqual(codeFiles().sort(), files.sort(), 'nothing rewritten when the cache was taken')
+      const off = run({ preload, env: { PATCHRUN_CODE_CACHE: '0' } })
+      assert.deepEqual(ownCodeLines(off.stderr), {}, `PATCHRUN_CODE_CACHE=0: plain require\n${show(off)}`)
+      for (const [label, result] of [['first', first], ['second', second]]) {
+        assert.equal(result.json.wrapped, true, `${label}: socket-lifecycle wrapped listen\n${show(result)}`)
+        assert.equal(result.json.bootstrapLoaded, true, `${label}: bootstrap.js is in require.cache, loaded, with its exports\n${show(result)}`)
+        assert.equal(result.json.vm, true, `${label}: vm is loaded (the cache compiles through it)\n${show(result)}`)
+        assert.equal(result.json.stack, off.json.stack, `${label}: patchrun's frames read as without the cache\n${show(result)}\n--- without:\n${show(off)}`)
+      }
+      assert.match(off.json.stack, /toolkit\.js:\d+:\d+/, `a frame of the toolkit's wrapper, to compare\n${show(off)}`)
+      assert.equal(off.json.vm, false, `without the cache the preload loads no vm\n${show(off)}`)
+      assert.equal(first.stdout, off.stdout.replace('"vm":false', '"vm":true'), 'the same output but for vm')
+    })
+  }
+
+  test('a process with no patches compiles nothing through it and loads no vm', async (t) => {
+    const { run, codeFiles } = setup(t)
+    const result = run({ env: { PATCHRUN_PATCHES: '' } })
+    assert.equal(result.status, 0, show(result))
+    assert.deepEqual(ownCodeLines(result.stderr), {}, show(result))
+    assert.equal(result.json.vm, false, show(result))
+    assert.deepEqual(codeFiles(), [], 'nothing kept')
+  })
+
+  test('a cache file V8 rejects (garbage, truncated) is compiled past and made again; one of an older build of the same file is removed', async (t) => {
+    await settled()
+    const { run, codeFiles, cacheDir } = setup(t)
+    run()
+    const bootstrapFile = largest(cacheDir, codeFiles())
+    assert.ok(bootstrapFile, `the bootstrap's cache (the largest): ${codeFiles()}`)
+    const full = fs.readFileSync(path.join(cacheDir, bootstrapFile))
+    const prefix = bootstrapFile.slice(0, bootstrapFile.indexOf('-', 'code-'.length) + 1)
+    const older = `${prefix}1.2.3.4.5.bin`
+    for (const [label, bytes] of [['garbage', Buffer.from('not a code cache at all'.repeat(100))], ['truncated', full.subarray(0, full.length >> 1)]]) {
+      fs.writeFileSync(path.join(cacheDir, bootstrapFile), bytes, { mode: 0o600 })
+      fs.writeFileSync(path.join(cacheDir, older), bytes, { mode: 0o600 })
+      const result = run()
+      assert.equal(result.status, 0, `${label}\n${show(result)}`)
+      assert.equal(result.json.wrapped, true, `${label}\n${show(result)}`)
+      assert.equal(ownCodeLines(result.stderr)[BOOTSTRAP], 'compiled (cache rejected by V8)', `${label}\n${show(result)}`)
+      assert.ok(!fs.existsSync(path.join(cacheDir, older)), `${label}: an older identity of the same file is removed when the new one is written`)
+      const again = run()
+      assert.equal(ownCodeLines(again.stderr)[BOOTSTRAP], 'from the code cache', `${label}: made again\n${show(again)}`)
+    }
+  })
+
+  test('a cache directory open to others, or a cache file others can write, is never read', async (t) => {
+    await settled()
+    const { run, codeFiles, cacheDir } = setup(t)
+    run()
+    const bootstrapFile = largest(cacheDir, codeFiles())
+    fs.chmodSync(path.join(cacheDir, bootstrapFile), 0o666)
+    const writable = run()
+    assert.equal(writable.status, 0, show(writable))
+    assert.equal(ownCodeLines(writable.stderr)[BOOTSTRAP], 'compiled (no cache yet)', `a file others can write is not read\n${show(writable)}`)
+    fs.chmodSync(cacheDir, 0o777)
+    const open = run()
+    assert.equal(open.status, 0, show(open))
+    assert.equal(open.json.wrapped, true, show(open))
+    assert.deepEqual(ownCodeLines(open.stderr), {}, `no own file compiled through the cache\n${show(open)}`)
+    assert.match(open.stderr, /code cache: not used, .* is not a directory of this user closed to others/, show(open))
+  })
+
+  test('with source maps on (--enable-source-maps), or Node\'s own compile cache, patchrun\'s files load as usual', async (t) => {
+    const { run, tmp } = setup(t)
+    const maps = run({ args: ['--enable-source-maps'] })
+    assert.equal(maps.status, 0, show(maps))
+    assert.equal(maps.json.wrapped, true, show(maps))
+    assert.deepEqual(ownCodeLines(maps.stderr), {}, show(maps))
+    assert.match(maps.json.stack, /src[/\\]wrap[/\\]\S+\.ts:\d+:\d+/, `frames of patchrun's files map to src/*.ts\n${show(maps)}`)
+    const compileCache = run({ env: { NODE_COMPILE_CACHE: path.join(tmp, 'node-compile-cache') } })
+    assert.equal(compileCache.status, 0, show(compileCache))
+    assert.deepEqual(ownCodeLines(compileCache.stderr), {}, show(compileCache))
+  })
+
+  test('the command compiles its own file through the cache too', async (t) => {
+    await settled()
+    const { root, tmp, app } = setup(t)
+    const env = { ...process.env, TMPDIR: tmp, NODE_DEBUG: 'patchrun' }
+    for (const key of Object.keys(env)) if (key.startsWith('PATCHRUN_') || key === 'NODE_OPTIONS') delete env[key]
+    const cli = () => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'patchrun.js'), '--patches', 'socket-lifecycle', '--', process.execPath, app], { cwd: root, env, encoding: 'utf8' })
+    const first = cli()
+    assert.equal(first.status, 0, show(first))
+    assert.equal(ownCodeLines(first.stderr)[CLI_MAIN], 'compiled (no cache yet)', show(first))
+    const second = cli()
+    assert.equal(second.status, 0, show(second))
+    assert.equal(ownCodeLines(second.stderr)[CLI_MAIN], 'from the code cache', show(second))
+    assert.equal(JSON.parse(second.stdout.trim().split('\n').pop()).wrapped, true, show(second))
+  })
+})
