@@ -71,7 +71,10 @@ function appliedGroups (node, { apps, repoRoot }) {
   const require = [
     nodeVariant(apps.cjs, { id: 'empty-require', label: 'empty --require', flags: ['--require', EMPTY_REQUIRE] }),
     nodeVariant(apps.cjs, { id: 'patchrun-require', label: 'patchrun --require register.cjs, bundled patches',
-      flags: ['--require', repo.register], env: { PATCHRUN_PATCHES: BUNDLED }, expect, floor: 'empty-require' })
+      flags: ['--require', repo.register], env: { PATCHRUN_PATCHES: BUNDLED }, expect, floor: 'empty-require' }),
+    // Not a goal: the same with patchrun's own files compiled in the process (src/own-code-cache.ts), to show what the cache saves.
+    nodeVariant(apps.cjs, { id: 'patchrun-require-compiled', label: 'patchrun --require register.cjs, bundled patches, PATCHRUN_CODE_CACHE=0',
+      flags: ['--require', repo.register], env: { PATCHRUN_PATCHES: BUNDLED, PATCHRUN_CODE_CACHE: '0' }, expect, floor: 'empty-require', reference: true })
   ]
   const cjs = [nodeVariant(apps.cjs, { id: 'bare', label: 'bare node' }), ...require]
   const esm = [
