@@ -1,8 +1,9 @@
 // require() for patchrun's own files through V8's code cache, kept per user: they compile once, not in every process.
-import { readFileSync, readdirSync, renameSync, rmSync, statSync, lstatSync, writeFileSync, type Stats } from 'node:fs'
+import { readFileSync, readdirSync, renameSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import type { Script } from 'node:vm'
 import { isOn } from './config/env'
+import { primordials } from './primordials'
 import { debug } from './debug'
 import { isOwnCacheFile, shortHash, userCacheDir } from './user-cache-dir'
 
@@ -25,7 +26,7 @@ import { isOwnCacheFile, shortHash, userCacheDir } from './user-cache-dir'
  * Not used (plain require): `PATCHRUN_CODE_CACHE=0`; source maps on (Node would not map frames of a
  * vm.Script); Node's own compile cache on (`NODE_COMPILE_CACHE`, which covers these files already); the
  * permission model or a policy (whose checks a vm.Script would go around); a file outside patchrun's
- * package or with a dynamic `import()` (which a vm.Script without a loader cannot run); a Module class
+ * dist/ and patches/ (the app's code, other patch packages) or with a dynamic `import()` (which a vm.Script without a loader cannot run); a Module class
  * this file cannot find (a test runner's module registry).
  */
 
@@ -68,8 +69,21 @@ interface Open {
 /** undefined until the first call; null when the cache is not used in this process. */
 let state: Open | null | undefined
 const pending: Pending[] = []
-// Taken now: the flush runs after the app's own code has had a chance to replace process.nextTick.
+// Taken now (the preload loads this file before the app's first line): requireOwn and the flush also run later,
+// when a target loads and on the app's ticks, after its code may have replaced these.
 const nextTick = process.nextTick
+const { ReflectApply, ArrayPrototypePush, ArrayPrototypeSplice, StringPrototypeStartsWith, StringPrototypeEndsWith, StringPrototypeIndexOf, StringPrototypeSlice, NumberPrototypeToString } = primordials
+const MathMax = Math.max
+const MathRandom = Math.random
+const DateNow = Date.now
+const NODE_MODULES = `${sep}node_modules${sep}`
+/** What patchrun ships and builds: its dist/ and its bundled patches (patches/<name>/dist/), nothing of the app's. */
+const OWN_DIRS = [`${ROOT}dist${sep}`, `${ROOT}patches${sep}`]
+
+function isOwnFile(file: string): boolean {
+  if (!StringPrototypeStartsWith(file, OWN_DIRS[0]!) && !StringPrototypeStartsWith(file, OWN_DIRS[1]!)) return false
+  return StringPrototypeIndexOf(file, NODE_MODULES, ROOT.length - 1) === -1
+}
 
 /**
  * `require(file)` for an absolute path to a CommonJS file of patchrun's own (dist/, patches/*\/dist/):
@@ -78,40 +92,39 @@ const nextTick = process.nextTick
 export function requireOwn(file: string): unknown {
   if (state === undefined) state = open()
   const use = state
-  if (use === null || !file.startsWith(ROOT) || file.includes(`${sep}node_modules${sep}`, ROOT.length - 1)) return require(file)
-  const known = use.Module._cache[file]
-  if (known !== undefined) return known.exports
-  let stat: Stats
-  let source: string
-  try {
-    stat = statSync(file)
-    source = readFileSync(file, 'utf8')
-  } catch {
-    return require(file) // which says what is wrong with it, as Node does
-  }
-  if (source.includes('import(')) return require(file)
-  const prefix = `code-${shortHash(`${FORMAT}\0${file}\0${process.version}\0${process.arch}`)}-`
-  const name = `${prefix}${stat.dev}.${stat.ino}.${stat.size}.${stat.mtimeMs}.${stat.ctimeMs}.bin`
-  const cachedData = readCache(join(use.dir, name))
+  // Everything up to the compile in one try: this runs when a target loads, maybe after the app changed
+  // the built-ins (captured ones are used, but whatever goes wrong here means a plain require, not a crash).
   let script: Script
+  let entry: Pending | undefined
   try {
+    if (use === null || !isOwnFile(file)) return require(file)
+    const known = use.Module._cache[file]
+    if (known !== undefined) return known.exports
+    const stat = statSync(file)
+    const source = readFileSync(file, 'utf8')
+    if (StringPrototypeIndexOf(source, 'import(') !== -1) return require(file)
+    const prefix = `code-${shortHash(`${FORMAT}\0${file}\0${process.version}\0${process.arch}`)}-`
+    const name = `${prefix}${stat.dev}.${stat.ino}.${stat.size}.${stat.mtimeMs}.${stat.ctimeMs}.bin`
+    const cachedData = readCache(join(use.dir, name))
     script = new use.Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: file, cachedData })
+    const rejected = script.cachedDataRejected === true
+    if ((cachedData === undefined || rejected) && MathMax(stat.mtimeMs, stat.ctimeMs) < DateNow() - SETTLED_MS) entry = { script, file, prefix, name }
+    debug('own code %s: %s', file, cachedData === undefined ? 'compiled (no cache yet)' : rejected ? 'compiled (cache rejected by V8)' : 'from the code cache')
   } catch {
-    return require(file) // a syntax error: Node's own message, from Node's own loader
+    // A file that cannot be read or compiled: Node's own loader says what is wrong with it, as without the cache.
+    return require(file)
   }
-  if (cachedData === undefined || script.cachedDataRejected === true) {
-    if (Math.max(stat.mtimeMs, stat.ctimeMs) < Date.now() - SETTLED_MS) later({ script, file, prefix, name })
-  }
-  debug('own code %s: %s', file, cachedData === undefined ? 'compiled (no cache yet)' : script.cachedDataRejected === true ? 'compiled (cache rejected by V8)' : 'from the code cache')
-  const Module = use.Module
+  if (entry !== undefined) later(entry)
+  const Module = use!.Module
+  const dir = dirname(file)
   const mod = new Module(file, module)
   mod.filename = file
-  mod.paths = Module._nodeModulePaths(dirname(file))
+  mod.paths = Module._nodeModulePaths(dir)
   Module._cache[file] = mod
   let loaded = false
   try {
-    const wrapper = script.runInThisContext() as (this: unknown, ...args: unknown[]) => void
-    wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file))
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => void
+    ReflectApply(wrapper, mod.exports, [mod.exports, Module.createRequire(file), mod, file, dir])
     loaded = true
   } finally {
     // As Node does: a module whose body threw is not kept, so a second require runs it again.
@@ -146,34 +159,61 @@ function readCache(file: string): Buffer | undefined {
 }
 
 function later(entry: Pending): void {
-  pending.push(entry)
+  ArrayPrototypePush(pending, entry)
   if (pending.length === 1) nextTick(flush)
 }
 
-/** Makes and writes the cached data of what loaded without it; older identities of the same key go. */
+/**
+ * Makes and writes the cached data of what loaded without it; older identities of the same key go. Runs on
+ * the app's ticks, after its code may have changed the built-ins: captured ones only, and never a throw.
+ */
 function flush(): void {
-  const dir = state?.dir
-  const entries = pending.splice(0)
-  if (dir === undefined) return
-  let names: string[] | undefined
-  for (const { script, file, prefix, name } of entries) {
-    const target = join(dir, name)
-    // pid and a random part: worker threads share the pid, and may write the same file at once.
-    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-    try {
-      writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' })
-      renameSync(temp, target)
-      names ??= readdirSync(dir).filter((n) => n.startsWith('code-') && n.endsWith('.bin'))
-      const crowded = names.length > MAX_FILES
-      for (const old of names) if ((crowded || old.startsWith(prefix)) && old !== name && !entries.some((e) => e.name === old)) rmSync(join(dir, old), { force: true })
-      debug('own code %s: code cache written', file)
-    } catch (error) {
-      debug('own code %s: code cache not written (%s)', file, (error as Error).message)
+  try {
+    const dir = state?.dir
+    const entries = ArrayPrototypeSplice(pending, 0, pending.length)
+    if (dir === undefined) return
+    let names: string[] | undefined
+    for (let i = 0; i < entries.length; i++) {
+      const { script, file, prefix, name } = entries[i]!
+      const target = join(dir, name)
+      // pid and a random part: worker threads share the pid, and may write the same file at once.
+      const temp = `${target}.${process.pid}.${StringPrototypeSlice(NumberPrototypeToString(MathRandom(), 36), 2)}.tmp`
       try {
-        rmSync(temp, { force: true })
-      } catch {
-        // never made
+        writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' })
+        renameSync(temp, target)
+        names ??= codeFiles(dir)
+        const crowded = names.length > MAX_FILES
+        for (let k = 0; k < names.length; k++) {
+          const old = names[k]!
+          if ((crowded || StringPrototypeStartsWith(old, prefix)) && !isWritten(entries, old)) rmSync(join(dir, old), { force: true })
+        }
+        debug('own code %s: code cache written', file)
+      } catch (error) {
+        debug('own code %s: code cache not written (%s)', file, (error as Error | null)?.message)
+        try {
+          rmSync(temp, { force: true })
+        } catch {
+          // never made
+        }
       }
     }
+  } catch {
+    // Nothing about the cache may end the app.
   }
+}
+
+/** The code cache files in `dir` (`code-*.bin`). */
+function codeFiles(dir: string): string[] {
+  const all = readdirSync(dir)
+  const found: string[] = []
+  for (let i = 0; i < all.length; i++) {
+    const name = all[i]!
+    if (StringPrototypeStartsWith(name, 'code-') && StringPrototypeEndsWith(name, '.bin')) ArrayPrototypePush(found, name)
+  }
+  return found
+}
+
+function isWritten(entries: readonly Pending[], name: string): boolean {
+  for (let i = 0; i < entries.length; i++) if (entries[i]!.name === name) return true
+  return false
 }

@@ -2,6 +2,9 @@
 import { lstatSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from './debug'
+import { primordials } from './primordials'
+
+const { StringPrototypeCharCodeAt, StringPrototypeSlice, NumberPrototypeToString } = primordials
 
 /**
  * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
@@ -45,9 +48,11 @@ export function isOwnCacheFile(stat: { isFile(): boolean; uid: number; mode: num
   return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0
 }
 
-/** FNV-1a, 32 bits, as 8 hex digits: names cache files, never vouches for their content. */
+/** FNV-1a, 32 bits, as 8 hex digits: names cache files, never vouches for their content. Built-ins as captured (it runs after the app's first line too). */
 export function shortHash(text: string): string {
   let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0
-  return hash.toString(16).padStart(8, '0')
+  for (let i = 0; i < text.length; i++) hash = imul(hash ^ StringPrototypeCharCodeAt(text, i), 0x01000193) >>> 0
+  return StringPrototypeSlice(`0000000${NumberPrototypeToString(hash, 16)}`, -8)
 }
+
+const imul = Math.imul

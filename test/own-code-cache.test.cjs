@@ -6,7 +6,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { spawnSync } = require('node:child_process')
-const { ROOT, runNode } = require('./helpers.cjs')
+const { ROOT, MAJOR, runNode } = require('./helpers.cjs')
 
 const BOOTSTRAP = path.join(ROOT, 'dist', 'preload', 'bootstrap.js')
 const TOOLKIT = path.join(ROOT, 'dist', 'apply', 'toolkit.js')
@@ -104,6 +104,34 @@ describe('the code cache of patchrun\'s own files', { skip: process.getuid === u
       assert.equal(first.stdout, off.stdout.replace('"vm":false', '"vm":true'), 'the same output but for vm')
     })
   }
+
+  test('an app that changes the built-ins before its targets load: a cache miss (compile, then the write on its ticks) never ends it', async (t) => {
+    await settled()
+    const hostile = path.join(__dirname, 'fixtures', 'inprocess-safety', 'hostile')
+    const patches = `${path.join(__dirname, 'fixtures', 'inprocess-safety', 'patches', 'count-patch')},socket-lifecycle`
+    // Node 20–24 run 'exit' listeners (socket-lifecycle's report) with Function.prototype.apply: a bare app with one dies of that sabotage too.
+    const sabotages = ['array-iterator', 'array-iterator-next', 'map-iterator', 'set-iterator', 'array-methods', 'function-call-bind', 'json', 'object-statics', 'string-methods', 'map-set-methods', 'promise-then', ...(MAJOR >= 26 ? ['function-apply'] : [])]
+    for (const sabotage of sabotages) {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-code-cache-hostile-'))
+      t.after(() => fs.rmSync(tmp, { recursive: true, force: true }))
+      for (const round of ['miss', 'hit or miss again']) {
+        const result = runNode({ args: ['app.js'], cwd: hostile, env: { TMPDIR: tmp, SABOTAGE: sabotage, PATCHRUN_PATCHES: patches } })
+        const seen = `${sabotage}, ${round}: status ${result.status} ${result.signal ?? ''}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`
+        assert.equal(result.status, 0, seen)
+        assert.deepEqual(result.json, { net: 1, fs: 1, pkg: 1, hello: 'hello' }, seen)
+        assert.equal(result.stderr, '', seen)
+      }
+    }
+  })
+
+  test('only patchrun\'s dist/ and bundled patches go through it: a patch package of the app\'s (here, one inside the repository) is required as usual', async (t) => {
+    const { run } = setup(t)
+    const patch = path.join(__dirname, 'fixtures', 'inprocess-safety', 'patches', 'count-patch')
+    const result = run({ env: { PATCHRUN_PATCHES: `${patch},socket-lifecycle` } })
+    assert.equal(result.status, 0, show(result))
+    const files = Object.keys(ownCodeLines(result.stderr))
+    assert.ok(files.length > 0 && files.every((f) => f.startsWith(path.join(ROOT, 'dist') + path.sep) || f.startsWith(path.join(ROOT, 'patches') + path.sep)), `only dist/ and patches/: ${files.join(', ')}\n${show(result)}`)
+  })
 
   test('a process with no patches compiles nothing through it and loads no vm', async (t) => {
     const { run, codeFiles } = setup(t)

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path'
 import { badPatchName, patchNotFound } from '../errors'
 import { describeBadPatchName, isPathName } from '../config/patch-name'
 import { resolveUnder } from './plain-path'
-import { probePath } from './read-problem'
+import type { Stats } from 'node:fs'
+import { statPath } from './read-problem'
 import { warnIfShadowsBundled } from './shadowed-name'
 
 /**
@@ -25,20 +26,26 @@ export function candidateNames(name: string): string[] {
  * config file that lists it, else `cwd`); a package name is looked up in the node_modules folders above
  * `cwd` (the app's), then above patchrun's own location, then among the patches that ship with patchrun
  * (`patches/<name>`). A name that is neither a path nor a valid package name is PATCHRUN_E_CONFIG.
+ * `seen` gets the stat of the package.json that told the directory, so the manifest cache need not take it again.
  */
-export function resolvePatchDir(name: string, cwd: string, ownDir: string, base: string = cwd): string {
+export function resolvePatchDir(name: string, cwd: string, ownDir: string, base: string = cwd, seen?: (manifest: string, stat: Stats) => void): string {
+  const exists = (manifest: string): boolean => {
+    const stat = statPath(manifest)
+    if (stat !== undefined) seen?.(manifest, stat)
+    return stat !== undefined
+  }
   const bad = describeBadPatchName(name)
   if (bad !== undefined) throw badPatchName(bad)
   if (isPathName(name)) {
     const dir = resolveUnder(base, name)
     const manifest = resolveUnder(dir, 'package.json')
-    if (probePath(manifest, false)) return dir
+    if (exists(manifest)) return dir
     throw patchNotFound(name, [manifest])
   }
   const searched: string[] = []
   for (const from of [cwd, ownDir]) {
     for (const candidate of candidateNames(name)) {
-      const found = findInNodeModules(candidate, from)
+      const found = findInNodeModules(candidate, from, exists)
       if (found !== undefined) {
         warnIfShadowsBundled(name, found, cwd, ownDir)
         return found
@@ -48,18 +55,18 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
   }
   // The patches that ship with patchrun answer to their short name when no installed package claims it.
   const bundled = join(ownDir, 'patches', name)
-  if (!name.startsWith('@') && !name.includes('/') && probePath(join(bundled, 'package.json'), false)) return bundled
+  if (!name.startsWith('@') && !name.includes('/') && exists(join(bundled, 'package.json'))) return bundled
   searched.push(`patchrun's own patches/${name}`)
   throw patchNotFound(name, searched)
 }
 
 /** Node's own lookup order: `<dir>/node_modules/<name>` for `dir` and each of its parents. */
-function findInNodeModules(name: string, from: string): string | undefined {
+function findInNodeModules(name: string, from: string, exists: (manifest: string) => boolean): string | undefined {
   let dir = from
   for (;;) {
     if (!dir.endsWith('node_modules')) {
       const candidate = join(dir, 'node_modules', name)
-      if (probePath(join(candidate, 'package.json'), false)) return candidate
+      if (exists(join(candidate, 'package.json'))) return candidate
     }
     const parent = dirname(dir)
     if (parent === dir) return undefined

@@ -34,7 +34,7 @@ interface Kept {
 
 export interface ManifestCache {
   /** readPatchPackage(request, dir), exactly: from the cache when `dir/package.json` is unchanged since it was checked. */
-  read(request: string, dir: string): PatchPackage
+  read(request: string, dir: string, seen?: { readonly file: string; readonly stat: Stats }): PatchPackage
   /** Writes what changed, whole, by a rename (concurrent processes: the last rename wins, no file is ever half written). Never throws. */
   save(): void
 }
@@ -57,13 +57,16 @@ export function openManifestCache(): ManifestCache | undefined {
   let hits = 0
   let reads = 0
   return {
-    read(request, dir) {
+    read(request, dir, seen) {
       const manifestFile = resolveUnder(dir, 'package.json')
-      let stat: Stats | undefined
-      try {
-        stat = statSync(manifestFile)
-      } catch {
-        // What is wrong with it is for the fresh read to say, as without a cache.
+      // The stat that found the package a moment ago (find-patch-dir.ts), when it is this file's: not taken twice.
+      let stat: Stats | undefined = seen?.file === manifestFile ? seen.stat : undefined
+      if (stat === undefined) {
+        try {
+          stat = statSync(manifestFile)
+        } catch {
+          // What is wrong with it is for the fresh read to say, as without a cache.
+        }
       }
       const old = kept.get(manifestFile)
       used.add(manifestFile)

@@ -1,5 +1,5 @@
 // Tells a file that cannot be read (out of file descriptors, no permission, a directory) from one that is missing or invalid.
-import { statSync } from 'node:fs'
+import { statSync, type Stats } from 'node:fs'
 import { patchUnreadable } from '../errors'
 
 /** Codes of a file that is not there (or cannot be, by its name): the caller's "not found" or "does not exist" is the truth. */
@@ -21,13 +21,17 @@ export function systemErrorCode(error: unknown): string | undefined {
  * rather than passing for "not found". (`existsSync` answers false for all of these.)
  */
 export function probePath(path: string, file: boolean): boolean {
-  let stat
+  const stat = statPath(path)
+  return stat !== undefined && (!file || stat.isFile())
+}
+
+/** probePath's stat itself: undefined when missing, PATCHRUN_E_PATCH_READ when it cannot be told. */
+export function statPath(path: string): Stats | undefined {
   try {
-    stat = statSync(path, { throwIfNoEntry: false })
+    return statSync(path, { throwIfNoEntry: false })
   } catch (error) {
     const code = systemErrorCode(error)
-    if (code === undefined || MISSING.has(code)) return false
+    if (code === undefined || MISSING.has(code)) return undefined
     throw patchUnreadable(path, code, error)
   }
-  return stat !== undefined && (!file || stat.isFile())
 }

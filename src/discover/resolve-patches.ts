@@ -1,4 +1,5 @@
 // Resolves patch names to checked patch packages, once per package however many names reach it.
+import type { Stats } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from '../debug'
 import { PatchrunError } from '../errors'
@@ -35,11 +36,14 @@ export function resolvePatches(
   const dirs = new Set<string>()
   // Many packages: their manifests as last checked, re-read only where package.json changed (manifest-cache.ts).
   const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache() : undefined
-  const read = cache === undefined ? readPatchPackage : cache.read
+  let seen: { file: string; stat: Stats } | undefined
+  const remember = cache === undefined ? undefined : (file: string, stat: Stats) => void (seen = { file, stat })
   for (const { name, options = {}, base } of requests) {
     let pkg: PatchPackage
     try {
-      pkg = read(name, resolvePatchDir(name, cwd, OWN_DIR, base))
+      seen = undefined
+      const dir = resolvePatchDir(name, cwd, OWN_DIR, base, remember)
+      pkg = cache === undefined ? readPatchPackage(name, dir) : cache.read(name, dir, seen)
     } catch (error) {
       if (!(error instanceof PatchrunError)) throw error
       onProblem(error)
