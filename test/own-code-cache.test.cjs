@@ -181,7 +181,7 @@ describe('the code cache of patchrun\'s own files', { skip: process.getuid === u
     assert.match(open.stderr, /code cache: not used, .* is not a directory of this user closed to others/, show(open))
   })
 
-  test('with source maps on (--enable-source-maps), or Node\'s own compile cache, patchrun\'s files load as usual', async (t) => {
+  test('with source maps on (--enable-source-maps), Node\'s own compile cache or the permission model, patchrun\'s files load as usual', async (t) => {
     const { run, tmp } = setup(t)
     const maps = run({ args: ['--enable-source-maps'] })
     assert.equal(maps.status, 0, show(maps))
@@ -191,6 +191,11 @@ describe('the code cache of patchrun\'s own files', { skip: process.getuid === u
     const compileCache = run({ env: { NODE_COMPILE_CACHE: path.join(tmp, 'node-compile-cache') } })
     assert.equal(compileCache.status, 0, show(compileCache))
     assert.deepEqual(ownCodeLines(compileCache.stderr), {}, show(compileCache))
+    // The permission model: a vm.Script would go around its checks of what may be read.
+    const permission = run({ args: [MAJOR >= 22 ? '--permission' : '--experimental-permission', '--allow-fs-read=*'] })
+    assert.equal(permission.status, 0, show(permission))
+    assert.equal(permission.json.wrapped, true, show(permission))
+    assert.deepEqual(ownCodeLines(permission.stderr), {}, show(permission))
   })
 
   test('the command compiles its own file through the cache too', async (t) => {
