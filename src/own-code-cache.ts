@@ -16,8 +16,9 @@ import { isOwnCacheFile, shortHash, userCacheDir } from './user-cache-dir'
  * would run them (the same wrapper, `module`, `require`, `__filename`; registered in `require.cache`).
  *
  * What is kept: `<tmpdir>/patchrun-<uid>/code-<key>-<identity>.bin`, the key naming the file and the Node
- * version (not the flags: a key per command line would fill the directory); the identity the file's device, inode, size, mtime and ctime (as the manifest
- * cache does: a file changed less than 3 s ago is not cached). V8 checks its version, flags and the source
+ * version (not the flags: a key per command line would fill the directory); the identity the file's
+ * device, inode, size, mtime and ctime (as the manifest cache does: a file changed less than 3 s ago is
+ * not cached). V8 checks its version, flags and the source
  * length itself and rejects what does not fit; a rejected cache is made again. The data is made on the tick
  * after a file loaded without it, so it holds the functions the first run compiled, and written whole by a
  * rename; a newer identity of the same key replaces older ones. Nothing about it is ever an error: where
@@ -26,8 +27,8 @@ import { isOwnCacheFile, shortHash, userCacheDir } from './user-cache-dir'
  * Not used (plain require): `PATCHRUN_CODE_CACHE=0`; source maps on (Node would not map frames of a
  * vm.Script); Node's own compile cache on (`NODE_COMPILE_CACHE`, which covers these files already); the
  * permission model or a policy (whose checks a vm.Script would go around); a file outside patchrun's
- * dist/ and patches/ (the app's code, other patch packages) or with a dynamic `import()` (which a vm.Script without a loader cannot run); a Module class
- * this file cannot find (a test runner's module registry).
+ * dist/ and patches/ (the app's code, other patch packages) or with a dynamic `import()` (which a vm.Script
+ * without a loader cannot run); a Module class this file cannot find (a test runner's module registry).
  */
 
 /** Bumped when what is kept, or how it is keyed, changes. */
