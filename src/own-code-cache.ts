@@ -1,11 +1,11 @@
 // require() for patchrun's own files through V8's code cache, kept per user: they compile once, not in every process.
-import { readFileSync, readdirSync, renameSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync, statSync, lstatSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import type { Script } from 'node:vm'
 import { isOn } from './config/env'
 import { primordials } from './primordials'
 import { debug } from './debug'
-import { isOwnCacheFile, shortHash, userCacheDir } from './user-cache-dir'
+import { isOwnCacheFile, shortHash, userCacheDir, writeCacheFile } from './user-cache-dir'
 
 /**
  * Why: the preload runs in every process of the app, and compiling its own bundles there (150 KB before any
@@ -73,9 +73,8 @@ const pending: Pending[] = []
 // Taken now (the preload loads this file before the app's first line): requireOwn and the flush also run later,
 // when a target loads and on the app's ticks, after its code may have replaced these.
 const nextTick = process.nextTick
-const { ReflectApply, ArrayPrototypePush, ArrayPrototypeSplice, StringPrototypeStartsWith, StringPrototypeEndsWith, StringPrototypeIndexOf, StringPrototypeSlice, NumberPrototypeToString } = primordials
+const { ReflectApply, ArrayPrototypePush, ArrayPrototypeSplice, StringPrototypeStartsWith, StringPrototypeEndsWith, StringPrototypeIndexOf } = primordials
 const MathMax = Math.max
-const MathRandom = Math.random
 const DateNow = Date.now
 const NODE_MODULES = `${sep}node_modules${sep}`
 /** What patchrun ships and builds: its dist/ and its bundled patches (patches/<name>/dist/), nothing of the app's. */
@@ -176,27 +175,18 @@ function flush(): void {
     let names: string[] | undefined
     for (let i = 0; i < entries.length; i++) {
       const { script, file, prefix, name } = entries[i]!
-      const target = join(dir, name)
-      // pid and a random part: worker threads share the pid, and may write the same file at once.
-      const temp = `${target}.${process.pid}.${StringPrototypeSlice(NumberPrototypeToString(MathRandom(), 36), 2)}.tmp`
-      try {
-        writeFileSync(temp, script.createCachedData(), { mode: 0o600, flag: 'wx' })
-        renameSync(temp, target)
-        names ??= codeFiles(dir)
-        const crowded = names.length > MAX_FILES
-        for (let k = 0; k < names.length; k++) {
-          const old = names[k]!
-          if ((crowded || StringPrototypeStartsWith(old, prefix)) && !isWritten(entries, old)) rmSync(join(dir, old), { force: true })
-        }
-        debug('own code %s: code cache written', file)
-      } catch (error) {
-        debug('own code %s: code cache not written (%s)', file, (error as Error | null)?.message)
-        try {
-          rmSync(temp, { force: true })
-        } catch {
-          // never made
-        }
+      const failed = writeCacheFile(join(dir, name), script.createCachedData())
+      if (failed !== undefined) {
+        debug('own code %s: code cache not written (%s)', file, failed)
+        continue
       }
+      names ??= codeFiles(dir)
+      const crowded = names.length > MAX_FILES
+      for (let k = 0; k < names.length; k++) {
+        const old = names[k]!
+        if ((crowded || StringPrototypeStartsWith(old, prefix)) && !isWritten(entries, old)) rmSync(join(dir, old), { force: true })
+      }
+      debug('own code %s: code cache written', file)
     }
   } catch {
     // Nothing about the cache may end the app.

@@ -1,10 +1,11 @@
 // `<tmpdir>/patchrun-<uid>`: where patchrun keeps what it may reuse between processes, if it is safe to.
-import { lstatSync, mkdirSync } from 'node:fs'
+import { lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from './debug'
 import { primordials } from './primordials'
 
 const { StringPrototypeCharCodeAt, StringPrototypeSlice, NumberPrototypeToString } = primordials
+const MathRandom = Math.random
 
 /**
  * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
@@ -46,6 +47,28 @@ export function userCacheDir(what: string): string | undefined {
 /** A file in the cache directory fit to be read back: a regular file (no symlink) of this user that nobody else can write. */
 export function isOwnCacheFile(stat: { isFile(): boolean; uid: number; mode: number }): boolean {
   return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0
+}
+
+/**
+ * Writes a cache file whole: to a temp file beside it (this user's only, made new), then renamed into place, so
+ * concurrent processes never read half a file (the last rename wins). The temp name has the pid and a random
+ * part: worker threads share the pid. Never throws: the reason it was not written, or undefined when it was.
+ * Built-ins as captured (the code cache writes on the app's ticks).
+ */
+export function writeCacheFile(file: string, data: string | Uint8Array): string | undefined {
+  const temp = `${file}.${process.pid}.${StringPrototypeSlice(NumberPrototypeToString(MathRandom(), 36), 2)}.tmp`
+  try {
+    writeFileSync(temp, data, { mode: 0o600, flag: 'wx' })
+    renameSync(temp, file)
+    return undefined
+  } catch (error) {
+    try {
+      rmSync(temp, { force: true })
+    } catch {
+      // never made
+    }
+    return (error as Error | null)?.message ?? 'unknown error'
+  }
 }
 
 /** FNV-1a, 32 bits, as 8 hex digits: names cache files, never vouches for their content. Built-ins as captured (it runs after the app's first line too). */

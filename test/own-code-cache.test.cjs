@@ -133,6 +133,32 @@ describe('the code cache of patchrun\'s own files', { skip: process.getuid === u
     assert.ok(files.length > 0 && files.every((f) => f.startsWith(path.join(ROOT, 'dist') + path.sep) || f.startsWith(path.join(ROOT, 'patches') + path.sep)), `only dist/ and patches/: ${files.join(', ')}\n${show(result)}`)
   })
 
+  test('worker threads and a forked child: each patched, each taking the cache once the first process wrote it', async (t) => {
+    await settled()
+    const { root } = setup(t)
+    const probe = "const net = require('node:net'); let s = ''; try { net.Server.prototype.listen.call({}, 0) } catch (e) { s = String(e.stack) }"
+    fs.writeFileSync(path.join(root, 'child.cjs'), `${probe}\nprocess.send(s.includes('socket-lifecycle'))\n`)
+    const app = path.join(root, 'threads.cjs')
+    fs.writeFileSync(app, `
+const { Worker } = require('node:worker_threads')
+const { fork } = require('node:child_process')
+const code = ${JSON.stringify(`${probe}\nrequire('node:worker_threads').parentPort.postMessage(s.includes('socket-lifecycle'))`)}
+const seen = []
+const done = (kind) => (patched) => { seen.push(kind + ':' + patched); if (seen.length === 3) console.log(JSON.stringify({ seen: seen.sort() })) }
+for (let i = 0; i < 2; i++) new Worker(code, { eval: true }).once('message', done('worker'))
+const child = fork(${JSON.stringify(path.join(root, 'child.cjs'))})
+child.once('message', (m) => { done('child')(m); child.disconnect() })
+`)
+    for (const round of ['first', 'second']) {
+      const result = runNode({ args: [app], cwd: root, env: { TMPDIR: path.join(root, 'tmp'), PATCHRUN_PATCHES: 'socket-lifecycle', NODE_DEBUG: 'patchrun' } })
+      assert.equal(result.status, 0, `${round}\n${show(result)}`)
+      assert.deepEqual(result.json, { seen: ['child:true', 'worker:true', 'worker:true'] }, `${round}\n${show(result)}`)
+      const lines = [...result.stderr.matchAll(/own code (\S+bootstrap\.js): (.+)/g)].map((m) => m[2]).filter((how) => how !== 'code cache written')
+      assert.equal(lines.length, 4, `the main process, two workers and the child each load the bootstrap (${round})\n${show(result)}`)
+      if (round === 'second') assert.deepEqual([...new Set(lines)], ['from the code cache'], `${round}\n${show(result)}`)
+    }
+  })
+
   test('a process with no patches compiles nothing through it and loads no vm', async (t) => {
     const { run, codeFiles } = setup(t)
     const result = run({ env: { PATCHRUN_PATCHES: '' } })

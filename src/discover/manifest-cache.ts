@@ -1,9 +1,9 @@
 // Patch manifests as last checked, kept per user in the temp directory: a process that starts with a
 // thousand patch packages re-reads only the package.json files that changed.
-import { lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from '../debug'
-import { isOwnCacheFile, shortHash, userCacheDir } from '../user-cache-dir'
+import { isOwnCacheFile, shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
 import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
 import { resolveUnder } from './plain-path'
 
@@ -90,7 +90,8 @@ export function openManifestCache(): ManifestCache | undefined {
       if (kept.size + fresh.size <= MAX_KEPT) for (const [path, entry] of kept) if (!stale.has(path)) packages[path] = entry
       else for (const path of used) if (kept.has(path) && !stale.has(path)) packages[path] = kept.get(path)!
       for (const [path, entry] of fresh) packages[path] = entry
-      writeAtomically(file, JSON.stringify({ format: FORMAT, packages }))
+      const failed = writeCacheFile(file, JSON.stringify({ format: FORMAT, packages }))
+      if (failed !== undefined) debug('manifest cache %s: not written (%s)', file, failed)
     },
   }
 }
@@ -136,19 +137,4 @@ function isKept(value: unknown): value is Kept {
   return manifest.entries.every(
     (e) => typeof e === 'object' && e !== null && typeof e.target === 'string' && typeof e.module === 'string' && typeof e.exportName === 'string' && (e.versions === undefined || typeof e.versions === 'string'),
   )
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-  try {
-    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' })
-    renameSync(temp, file)
-  } catch (error) {
-    debug('manifest cache %s: not written (%s)', file, (error as Error).message)
-    try {
-      unlinkSync(temp)
-    } catch {
-      // never made
-    }
-  }
 }

@@ -3,7 +3,6 @@ import { join } from 'node:path'
 import { isOn, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
-import { requireOwn } from '../own-code-cache'
 import { isCompatibleState, peekState } from '../shared-state'
 import { isLoaderThread } from './loader-thread'
 import { isPatchrunCommand } from './own-command'
@@ -69,7 +68,9 @@ function start(via: 'require' | 'import' | 'jest'): void {
     return
   }
   if (isLoaderThread()) return
-  // Its own file, loaded only with patches to apply, through V8's code cache (own-code-cache.ts).
+  // Its own file, loaded only with patches to apply, through V8's code cache (own-code-cache.ts, itself
+  // loaded only then: a process with nothing to patch loads this file and no other).
+  const { requireOwn } = require('../own-code-cache') as typeof import('../own-code-cache')
   const { bootstrap } = requireOwn(join(__dirname, 'bootstrap.js')) as typeof import('./bootstrap')
   bootstrap(via, planned, { file: namedConfig, found: foundConfig })
 }
