@@ -354,14 +354,18 @@ function startPatchrun(args, { env = {} } = {}) {
   return { child, ready, exited }
 }
 
-describe('signals', { timeout: 180000 }, () => {
+// The app as patchrun's child: Node 20, explain, --report, or PATCHRUN_EXECVE=0 (test/execve.test.cjs has
+// the plain run on Node 22.15+, where the app takes over patchrun's process and these cases cannot arise).
+const SPAWNED = { PATCHRUN_EXECVE: '0' }
+
+describe("signals (the app as patchrun's child)", { timeout: 180000 }, () => {
   const { constants } = os
   const RAISED = ['SIGTERM', 'SIGHUP', 'SIGALRM', 'SIGUSR2']
   const EXITED = { SIGUSR1: 138, SIGPIPE: 141, SIGQUIT: 131, SIGABRT: 134 }
 
   for (const signal of RAISED) {
     test(`an app that dies of ${signal}: patchrun dies of ${signal}`, () => {
-      const result = run(['--', 'sh', '-c', `kill -${signal.slice(3)} $$`])
+      const result = run(['--', 'sh', '-c', `kill -${signal.slice(3)} $$`], { env: SPAWNED })
       assert.equal(result.signal, signal, `status ${result.status}\n${result.stderr}`)
     })
   }
@@ -369,7 +373,7 @@ describe('signals', { timeout: 180000 }, () => {
   for (const [signal, status] of Object.entries(EXITED)) {
     test(`an app that dies of ${signal}: patchrun exits ${status} (128 + ${constants.signals[signal]}), and opens no inspector`, (t) => {
       // Run where a core dump cannot be written.
-      const result = patchrun(['--', 'sh', '-c', `kill -${signal.slice(3)} $$`], { cwd: '/proc' })
+      const result = patchrun(['--', 'sh', '-c', `kill -${signal.slice(3)} $$`], { cwd: '/proc', env: SPAWNED })
       assert.equal(result.status, status, `signal ${result.signal}\n${result.stderr}`)
       assert.equal(result.signal, null, result.stderr)
       assert.doesNotMatch(result.stderr, /Debugger listening|inspector/i)
@@ -378,8 +382,9 @@ describe('signals', { timeout: 180000 }, () => {
 
   for (const signal of ['SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGINT', 'SIGHUP']) {
     test(`${signal} sent to patchrun reaches the app once, and opens nothing in patchrun`, async () => {
-      const started = startPatchrun(['--', NODE, app('signals.js')])
+      const started = startPatchrun(['--', NODE, app('signals.js')], { env: SPAWNED })
       const pid = await started.ready
+      assert.notEqual(pid, started.child.pid, 'the app was not patchrun\'s child')
       started.child.kill(signal)
       const end = await started.exited
       assert.deepEqual(end.lines.filter((l) => l.got), [{ got: signal, count: 1 }], end.stderr)
@@ -390,13 +395,13 @@ describe('signals', { timeout: 180000 }, () => {
   }
 })
 
-describe('signals in a terminal', { timeout: 180000, skip: !hasScript() && 'needs util-linux script(1)' }, () => {
+describe('signals in a terminal (the app as patchrun\'s child)', { timeout: 180000, skip: !hasScript() && 'needs util-linux script(1)' }, () => {
   /** Runs patchrun on signals.js in a pty; `act(output, child, pids)` once the app is ready. */
   function inTerminal(act, { background = false } = {}) {
     const patchrunCommand = [NODE, BIN, '--', NODE, app('signals.js')].map(shellQuote).join(' ')
     // `set -m`: job control, so a background job has a process group of its own, out of the terminal's reach.
     const command = background ? `set -m; ${patchrunCommand} & wait $!` : `exec ${patchrunCommand}`
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: APP, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn('script', ['-qefc', command, '/dev/null'], { cwd: APP, env: cleanEnv(SPAWNED), stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''
     let acted = false
     child.stdout.on('data', (chunk) => {

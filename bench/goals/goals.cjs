@@ -72,6 +72,7 @@ function launcherGoals (groups, node) {
   const bare = find(node, isApp, 'bare')
   const e0 = find(node, isFloor, 'node-e0')
   const cliTrue = find(node, isFloor, 'cli-true')
+  const spawned = find(node, isFloor, 'cli-true-spawned')
   const out = []
   if (cli && req && e0) {
     const n = Math.min(cli.length, req.length, e0.length)
@@ -92,6 +93,11 @@ function launcherGoals (groups, node) {
     out.push(goal(`launcher alone, Node ${node.version}: patchrun -- true beyond node -e 0 (wall) ≤ ${LIMITS.launcher} ms`, {
       value: c.diff, limit: LIMITS.launcher, met: c.diff <= LIMITS.launcher, detail: `${signed(c.diff)} ms; ${describeCompare(c)}`
     }))
+  }
+  if (spawned && e0) {
+    const c = compare(spawned, e0, 'wallMs')
+    out.push({ text: `launcher alone, Node ${node.version}: patchrun -- true with the app as its child (PATCHRUN_EXECVE=0) beyond node -e 0 (wall)`,
+      reference: true, detail: `${signed(c.diff)} ms; ${describeCompare(c)}` })
   }
   return out
 }

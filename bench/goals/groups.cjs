@@ -38,8 +38,8 @@ function cliVariant (node, app, repo, v) {
 }
 
 // Goal "launcher": the command against the same patches through --require, against bare node; and the
-// launcher with nothing to start (`patchrun -- true`) against `node -e 0`. The floor group has no app and no
-// probe: wall time only.
+// launcher with nothing to start (`patchrun -- true`) against `node -e 0`, and the same with the app spawned as
+// patchrun's child (PATCHRUN_EXECVE=0), for comparison. The floor group has no app and no probe: wall time only.
 function launcherGroups (node, { apps, repoRoot }) {
   const repo = entries(repoRoot)
   const app = apps.cjs
@@ -54,7 +54,10 @@ function launcherGroups (node, { apps, repoRoot }) {
   const floor = [
     { id: 'node-e0', label: 'node -e 0', env: {}, probe: false, args: ['-e', '0'] },
     { id: 'cli-true', label: 'patchrun --patches … -- true', env: {}, probe: false, cli: true,
-      args: [repo.bin, '--patches', BUNDLED, '--', 'true'] }
+      args: [repo.bin, '--patches', BUNDLED, '--', 'true'] },
+    // What the launcher costs where it cannot become the app (Node 20, explain, --report): for comparison.
+    { id: 'cli-true-spawned', label: 'patchrun --patches … -- true, the app as a child (PATCHRUN_EXECVE=0)', env: { PATCHRUN_EXECVE: '0' },
+      probe: false, cli: true, reference: true, args: [repo.bin, '--patches', BUNDLED, '--', 'true'] }
   ]
   return [
     { goal: 'launcher', node, app, variants: withApp },

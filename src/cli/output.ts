@@ -17,7 +17,11 @@ export function fail(status: number, code: string, message: string): never {
  * queues the rest and writes it asynchronously (a busy CI machine lost the end of `verify --json` that way).
  */
 export function flushed(): Promise<void> {
-  const drained = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => {
+  return Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => undefined)
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise<void>((resolve) => {
     // Nothing queued (the usual case): the stream is not touched, so a closed pipe cannot raise EPIPE here.
     if (stream.destroyed || stream.writableLength === 0) return resolve()
     // A reader that left (`| head`) is not patchrun's failure: EPIPE ends the wait, not the process.
@@ -25,17 +29,41 @@ export function flushed(): Promise<void> {
     // An empty write's callback runs after every earlier write has completed: writes complete in order.
     stream.write('', () => resolve())
   })
-  return Promise.all([drained(process.stdout), drained(process.stderr)]).then(() => undefined)
+}
+
+/** Whether patchrun wrote to stderr: Node's stream for it then exists (and, on a pipe, left it non-blocking). */
+let wroteStderr = false
+
+function writeStderr(text: string): void {
+  wroteStderr = true
+  process.stderr.write(text)
 }
 
 /** `patchrun: [CODE] message` on stderr, for an error that does not end patchrun by itself. */
 export function printError(code: string, message: string): void {
-  process.stderr.write(`patchrun: [${code}] ${message}\n`)
+  writeStderr(`patchrun: [${code}] ${message}\n`)
 }
 
 /** `patchrun: warning [CODE] message` on stderr: a problem the CLI works around. */
 export function warnCode(code: string, message: string): void {
-  process.stderr.write(`patchrun: warning [${code}] ${message}\n`)
+  writeStderr(`patchrun: warning [${code}] ${message}\n`)
+}
+
+/** A line of the decision trace, as util.debuglog('patchrun') prints it. */
+export function debugLine(message: string): void {
+  writeStderr(`PATCHRUN ${process.pid}: ${message}\n`)
+}
+
+/**
+ * Before this process becomes the app: what patchrun wrote to stderr has reached the OS, and the stream is
+ * blocking again, as the app would find it (libuv made a pipe non-blocking for Node's stream; spawn's child
+ * gets it reset, execve passes it on). Untouched when patchrun wrote nothing: no stream is created for it.
+ */
+export async function releaseStderr(): Promise<void> {
+  if (!wroteStderr) return
+  await drained(process.stderr)
+  const handle = (process.stderr as { _handle?: { setBlocking?: (blocking: boolean) => number } })._handle
+  handle?.setBlocking?.(true)
 }
 
 /** A problem that does not stop the run (a missing patch package without --strict): said once, plainly. */

@@ -1,13 +1,15 @@
 // `patchrun [options] -- <command>` and `patchrun explain`: run the app with the plan in its environment.
 import { isOn, parsePatchList } from '../config/env'
+import { debug } from '../debug'
 import { planVariables, readPlan, removePlanVariables } from '../discover/plan-transport'
 import { ErrorCode, WarningCode, ExitStatus } from '../errors'
 import { REPORT_DIR_ENV, reportInactive } from '../report/process-report'
 import { mergeOuterPlan } from './nested'
 import { addPreload } from './node-options'
 import { planForCli, type CliFlags } from './plan-for-cli'
-import { exitLike, spawnApp, type AppExit } from './spawn-app'
-import { fail, flushed, REGISTER_PATH, warn, warnCode } from './output'
+import type { AppExit } from './spawn-app'
+import { debugLine, fail, flushed, REGISTER_PATH, releaseStderr, warn, warnCode } from './output'
+import { planReplacement, replaceProcess } from './replace-process'
 import { makeReportDir, removeQuietly } from './report-dir'
 import { checkReportFile } from './report-file'
 import { tooBigToStart } from './too-big'
@@ -67,6 +69,26 @@ export async function runCommand(command: readonly string[], flags: CommandFlags
   // Without a report of its own, the app reports to the outer patchrun's directory (inherited).
   if (reportDir !== undefined) env[REPORT_DIR_ENV] = reportDir
 
+  // A plain run, where nothing is left for patchrun to do once the app ends, becomes the app: the same pid,
+  // signals and exit status the app's own by construction, and no second process to start.
+  const trace = flags.debug === true || debug.enabled
+  if (!explain && reportDir === undefined && outerReportDir === undefined) {
+    await releaseStderr()
+    const replacement = planReplacement(program, args, env, cwd)
+    if ('file' in replacement) {
+      if (trace) {
+        debugLine(`the app takes over patchrun's process (execve ${replacement.file})`)
+        await releaseStderr()
+      }
+      const error = replaceProcess(replacement.file, program, args, replacement.env)
+      if (trace) debugLine(`execve failed (${error.message}): the app runs as patchrun's child`)
+    } else if (trace) {
+      debugLine(`the app runs as patchrun's child: ${replacement.spawnBecause}`)
+    }
+  }
+
+  // Loaded only now: a run that became the app never loads child_process.
+  const { exitLike, spawnApp } = require('./spawn-app') as typeof import('./spawn-app')
   let exit: AppExit
   try {
     // `explain --json` (no file) owns stdout: the app's stdout goes to stderr, so nothing it prints can corrupt the JSON.

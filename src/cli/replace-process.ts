@@ -1,0 +1,135 @@
+// A plain run becomes the app (process.execve, Linux, Node 22.15+): no second process to start, relay or wait for.
+import { readFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs'
+import { constants } from 'node:os'
+import { delimiter, join, resolve } from 'node:path'
+import { readSwitch } from '../config/env'
+import { execProblem } from './exec-check'
+
+/** The environment variable that keeps patchrun's process as the app's parent: `PATCHRUN_EXECVE=0`. */
+export const EXECVE_ENV = 'PATCHRUN_EXECVE'
+
+/**
+ * Less than the smallest total of arguments and environment Linux accepts (ARG_MAX, 128 KiB, whatever the
+ * stack limit), with room for what a `#!` adds. A larger command is spawned: spawn can fail with E2BIG and
+ * say so (too-big.ts); a failed execve aborts Node 22 and 24.
+ */
+const SAFE_EXEC_BYTES = 120 * 1024
+const O_NONBLOCK = 0o4000
+
+/** process.execve (Node 22.15+, 23.11+), which the @types/node of the oldest supported Node does not know. */
+type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never
+const execve = (process as { execve?: Execve }).execve
+
+export type Replacement = { readonly file: string; readonly env: Readonly<Record<string, string>> } | { readonly spawnBecause: string }
+
+/**
+ * Whether the app can take over this process, exactly as `spawn` would have started it: the program found
+ * on the app's PATH as `execvp` finds it, a program the kernel will run (exec-check.ts), a command that fits,
+ * no signal blocked and no standard stream left non-blocking (spawn resets both in its child; execve
+ * would pass them on). Anything unsure is a reason to spawn, never a guess.
+ */
+export function planReplacement(program: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Replacement {
+  if (typeof execve !== 'function' || process.platform !== 'linux') return { spawnBecause: 'this Node has no process.execve on this system' }
+  if (readSwitch(process.env[EXECVE_ENV]) === false) return { spawnBecause: `${EXECVE_ENV}=0` }
+  // An IPC channel belongs to patchrun's process (the app could not use it); the permission model refuses execve.
+  if (process.channel !== undefined) return { spawnBecause: 'patchrun has an IPC channel' }
+  if (process.permission !== undefined) return { spawnBecause: 'the permission model is on' }
+  const strings: Record<string, string> = {}
+  let bytes = Buffer.byteLength(program) + 1
+  for (const arg of args) bytes += Buffer.byteLength(arg) + 1
+  let count = args.length + 1
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue
+    strings[name] = value
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 2
+    count++
+  }
+  if (bytes + (count + 2) * 8 > SAFE_EXEC_BYTES) return { spawnBecause: 'the command and its environment are larger than every system accepts' }
+  if ([program, ...args].some((word) => word.includes('\0'))) return { spawnBecause: 'an argument holds a NUL byte' }
+  const file = findProgram(program, strings.PATH, cwd)
+  if (file === undefined) return { spawnBecause: `${program} is not an executable file on PATH` }
+  const problem = execProblem(file)
+  if (problem !== undefined) return { spawnBecause: problem }
+  const unlike = processStateProblem()
+  if (unlike !== undefined) return { spawnBecause: unlike }
+  return { file, env: strings }
+}
+
+/**
+ * `execvp`'s search: a name with a `/` is a path; otherwise the first PATH entry (an empty one is the
+ * current directory) holding an executable regular file. No PATH: spawn decides (its libc's default).
+ */
+function findProgram(program: string, path: string | undefined, cwd: string): string | undefined {
+  if (program === '') return undefined
+  if (program.includes('/')) return resolve(cwd, program)
+  if (path === undefined) return undefined
+  for (const dir of path.split(delimiter)) {
+    const candidate = resolve(cwd, join(dir === '' ? '.' : dir, program))
+    try {
+      if (!statSync(candidate).isFile()) continue
+      accessSync(candidate, fsConstants.X_OK)
+      return candidate
+    } catch {
+      continue
+    }
+  }
+  return undefined
+}
+
+/** What this process would pass on through execve that spawn's child does not get: blocked signals, non-blocking stdio. */
+function processStateProblem(): string | undefined {
+  try {
+    const status = readFileSync('/proc/self/status', 'latin1')
+    if (!/^SigBlk:\s*0+$/m.test(status)) return 'a signal is blocked in patchrun\'s process'
+    for (const fd of [0, 1, 2]) {
+      const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))
+      if (flags === null || (parseInt(flags[1]!, 8) & O_NONBLOCK) !== 0) return `file descriptor ${fd} is non-blocking`
+    }
+    return undefined
+  } catch (error) {
+    return `/proc cannot tell: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
+  }
+}
+
+/**
+ * Replaces this process with `file`, argv[0] as typed. Never returns, except when execve failed in a way
+ * Node 26+ reports as an error (22 and 24 abort, which planReplacement makes sure cannot happen): then
+ * everything is as it was and that error comes back, for the caller to spawn instead.
+ */
+export function replaceProcess(file: string, program: string, args: readonly string[], env: Readonly<Record<string, string>>): Error {
+  if (execve === undefined) return new Error('this Node has no process.execve')
+  // Signals Node ignores (SIGPIPE, SIGXFSZ) would stay ignored in the app; a caught one is reset by execve,
+  // as spawn resets all of them.
+  const ignored = ignoredSignals()
+  const noop = (): void => {}
+  for (const signal of ignored) process.on(signal, noop)
+  // The warning is emitted on the next tick, which a successful execve never reaches; a failed one must not
+  // print patchrun's ExperimentalWarning into the app's stderr.
+  const emitWarning = process.emitWarning
+  process.emitWarning = function quiet(this: unknown, warning: string | Error, ...rest: unknown[]) {
+    if (String(typeof warning === 'string' ? warning : warning?.message).includes('process.execve')) return
+    return Reflect.apply(emitWarning, this, [warning, ...rest])
+  } as typeof process.emitWarning
+  try {
+    execve.call(process, file, [program, ...args], env)
+    return new Error('process.execve returned')
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  } finally {
+    process.emitWarning = emitWarning
+    for (const signal of ignored) process.off(signal, noop)
+  }
+}
+
+/** The signals 1–31 ignored in this process (SigIgn), by name; spawn's child gets them at their default. */
+function ignoredSignals(): NodeJS.Signals[] {
+  const status = readFileSync('/proc/self/status', 'latin1')
+  const mask = BigInt(`0x${/^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`)
+  const names: NodeJS.Signals[] = []
+  for (const [name, number] of Object.entries(constants.signals)) {
+    if (number < 32 && number !== constants.signals.SIGKILL && number !== constants.signals.SIGSTOP && (mask >> BigInt(number - 1)) & 1n) {
+      names.push(name as NodeJS.Signals)
+    }
+  }
+  return names
+}

@@ -1,0 +1,180 @@
+// A plain `patchrun -- <command>` on Node 22.15+ (Linux) becomes the app (process.execve): the app keeps patchrun's
+// pid, parent, signals and exit status, inherits what a spawned child would, and anything that cannot be known
+// to exec is spawned as before. Fixtures: test/fixtures/cli-safety/app (signals.js), files made per test.
+'use strict'
+const { describe, test } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn, spawnSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { BIN, NODE, cleanEnv, patchrun, jsonLines } = require('./fixtures/cli/run-cli.cjs')
+
+const APP = path.join(__dirname, 'fixtures', 'cli-safety', 'app')
+const SPAWNED = { PATCHRUN_EXECVE: '0' }
+const skip = (typeof process.execve !== 'function' || process.platform !== 'linux') && 'needs process.execve (Node 22.15+, 23.11+) on Linux'
+const TAKES_OVER = "the app takes over patchrun's process"
+const CHILD = "the app runs as patchrun's child"
+
+function shown(result) {
+  return `status ${result.status} signal ${result.signal}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`
+}
+
+function tempDir(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-execve-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** The lines of patchrun's own trace about how it started the app. */
+function startLines(stderr) {
+  return stderr.split('\n').filter((line) => line.includes(TAKES_OVER) || line.includes(CHILD))
+}
+
+describe('a plain run becomes the app', { skip, timeout: 120000 }, () => {
+  test("the app has patchrun's pid, and patchrun's parent is its parent", () => {
+    const result = patchrun(['--debug', '--', NODE, '-e', 'console.log(JSON.stringify({ pid: process.pid, ppid: process.ppid }))'], { cwd: APP })
+    assert.equal(result.status, 0, shown(result))
+    const [app] = result.lines
+    assert.deepEqual(app, { pid: result.pid, ppid: process.pid }, shown(result))
+    assert.equal(startLines(result.stderr).length, 1, shown(result))
+    assert.match(startLines(result.stderr)[0], new RegExp(`^PATCHRUN ${result.pid}: ${TAKES_OVER} \\(execve `), shown(result))
+  })
+
+  test('exit statuses and deaths by signal are the same as the command run without patchrun', () => {
+    // In /proc, where no core file can be written.
+    for (const script of ['exit 3', 'kill -TERM $$', 'kill -QUIT $$', 'kill -ABRT $$', 'kill -USR1 $$', 'kill -PIPE $$', 'kill -SEGV $$']) {
+      const plain = spawnSync('sh', ['-c', script], { cwd: '/proc', env: cleanEnv() })
+      const result = patchrun(['--', 'sh', '-c', script], { cwd: '/proc' })
+      assert.deepEqual({ status: result.status, signal: result.signal }, { status: plain.status, signal: plain.signal }, `${script}\n${shown(result)}`)
+    }
+  })
+
+  test('signal dispositions and mask: what a spawned child gets, also under a parent that ignores signals', () => {
+    const report = 'grep -E "^Sig(Ign|Blk)" /proc/self/status'
+    const plain = spawnSync('sh', ['-c', report], { encoding: 'utf8', env: cleanEnv() }).stdout
+    assert.match(plain, /^SigIgn:\s+0+$/m, plain)
+    const direct = patchrun(['--', 'sh', '-c', report], { cwd: APP })
+    assert.equal(direct.stdout, plain, shown(direct))
+    // `nohup` and shells in scripts leave signals ignored; spawn resets them, and so must the exec'd app.
+    const command = ['trap "" HUP INT TERM PIPE USR2;', 'exec', NODE, BIN, '--', 'sh', '-c', JSON.stringify(report)].join(' ')
+    const ignoring = spawnSync('sh', ['-c', command], { cwd: APP, encoding: 'utf8', env: cleanEnv() })
+    assert.equal(ignoring.stdout, plain, shown(ignoring))
+  })
+
+  test('after a warning on piped stderr, no standard stream is left non-blocking, and stdin is untouched', () => {
+    const flags = 'for fd in 0 1 2; do sed -n "s/^flags:\\s*//p" /proc/self/fdinfo/$fd; done; cat'
+    const result = patchrun(['--patches', 'no-such-patch-anywhere', '--debug', '--', 'sh', '-c', flags], { cwd: APP, input: 'from stdin\n' })
+    assert.equal(result.status, 0, shown(result))
+    assert.match(result.stderr, /PATCHRUN_E_PATCH_NOT_FOUND/, shown(result))
+    assert.match(startLines(result.stderr)[0] ?? '', new RegExp(TAKES_OVER), shown(result))
+    const [fd0, fd1, fd2, rest] = result.stdout.split('\n')
+    for (const [fd, value] of [[0, fd0], [1, fd1], [2, fd2]]) {
+      assert.match(value, /^[0-7]+$/, shown(result))
+      assert.equal(parseInt(value, 8) & 0o4000, 0, `fd ${fd} is non-blocking (flags ${value})\n${shown(result)}`)
+    }
+    assert.equal(rest, 'from stdin', shown(result))
+  })
+
+  test('a signal sent to the pid patchrun started with reaches the app once', async () => {
+    const child = spawn(NODE, [BIN, '--', NODE, path.join(APP, 'signals.js')], { cwd: APP, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const ready = new Promise((resolve) => child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      const line = jsonLines(stdout).find((l) => l.ready !== undefined)
+      if (line) resolve(line.ready)
+    }))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15000)
+    const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+    assert.equal(await ready, child.pid, 'the app is not in the process patchrun started in')
+    child.kill('SIGUSR2')
+    const end = await exited
+    clearTimeout(timer)
+    assert.deepEqual(jsonLines(stdout).filter((l) => l.got), [{ got: 'SIGUSR2', count: 1 }], stderr)
+    assert.equal(end.code, 50 + os.constants.signals.SIGUSR2, stderr)
+  })
+})
+
+describe('what cannot be known to exec is spawned, and ends as with PATCHRUN_EXECVE=0', { skip, timeout: 120000 }, () => {
+  /** Runs `command` under patchrun twice (as it chooses, then spawned): same status, signal and stdout. */
+  function sameAsSpawned(command, { cwd = APP, env = {}, because }) {
+    const chosen = patchrun(['--debug', '--', ...command], { cwd, env })
+    const spawned = patchrun(['--', ...command], { cwd, env: { ...env, ...SPAWNED } })
+    assert.equal(chosen.signal, null, `aborted?\n${shown(chosen)}`)
+    assert.deepEqual({ status: chosen.status, signal: chosen.signal, stdout: chosen.stdout }, { status: spawned.status, signal: spawned.signal, stdout: spawned.stdout }, `${shown(chosen)}\n--- spawned:\n${shown(spawned)}`)
+    const lines = startLines(chosen.stderr)
+    if (because !== undefined) {
+      assert.equal(lines.length, 1, shown(chosen))
+      assert.ok(lines[0].includes(CHILD) && lines[0].includes(because), `expected "${because}" in:\n${shown(chosen)}`)
+    }
+    return chosen
+  }
+
+  test('a script with no #! line: the shell runs it, as execvp does', (t) => {
+    const dir = tempDir(t)
+    fs.writeFileSync(path.join(dir, 'plain.sh'), 'echo "ran without a #! line"\n', { mode: 0o755 })
+    const result = sameAsSpawned([path.join(dir, 'plain.sh')], { because: 'neither an ELF header nor a #! line' })
+    assert.equal(result.stdout, 'ran without a #! line\n', shown(result))
+  })
+
+  test('a #! naming a relative interpreter, or a script as interpreter', (t) => {
+    const dir = tempDir(t)
+    fs.writeFileSync(path.join(dir, 'relative.sh'), '#!sh\necho relative\n', { mode: 0o755 })
+    sameAsSpawned([path.join(dir, 'relative.sh')], { because: 'names no absolute interpreter' })
+    fs.writeFileSync(path.join(dir, 'inner.sh'), '#!/bin/sh\nexec sh "$@"\n', { mode: 0o755 })
+    fs.writeFileSync(path.join(dir, 'outer.sh'), `#!${path.join(dir, 'inner.sh')}\necho nested\n`, { mode: 0o755 })
+    sameAsSpawned([path.join(dir, 'outer.sh')], { because: 'is not an ELF program' })
+  })
+
+  test("an ELF for another machine, an ELF whose loader is missing: no abort, patchrun's own error", (t) => {
+    const dir = tempDir(t)
+    const elf = fs.readFileSync(fs.realpathSync('/bin/true'))
+    const other = Buffer.from(elf)
+    other.writeUInt16LE(other.readUInt16LE(18) === 62 ? 183 : 62, 18) // x86-64 <-> aarch64
+    fs.writeFileSync(path.join(dir, 'other-machine'), other, { mode: 0o755 })
+    // execvp hands a file the kernel refuses (ENOEXEC) to /bin/sh, which fails on it: status 2, not an abort.
+    const foreign = sameAsSpawned([path.join(dir, 'other-machine')], { because: 'another machine' })
+    assert.notEqual(foreign.status, 0, shown(foreign))
+    const loader = elf.indexOf('/lib')
+    assert.ok(loader > 0 && loader < 1024, '/bin/true names no loader near its start')
+    const lost = Buffer.from(elf)
+    lost.write('/nonexistent-ld', loader, 'latin1')
+    fs.writeFileSync(path.join(dir, 'no-loader'), lost, { mode: 0o755 })
+    const missing = sameAsSpawned([path.join(dir, 'no-loader')], { because: 'loader' })
+    assert.match(missing.stderr, /patchrun: \[PATCHRUN_E_COMMAND\]/, shown(missing))
+  })
+
+  test('a command not on PATH, a file without x, a directory: the same coded errors', (t) => {
+    const dir = tempDir(t)
+    fs.writeFileSync(path.join(dir, 'not-executable'), '#!/bin/sh\necho no\n', { mode: 0o644 })
+    const cases = [
+      ['no-such-command-patchrun-test', 'is not an executable file on PATH'],
+      [path.join(dir, 'not-executable'), 'EACCES'],
+      [dir, 'is not a regular file'],
+    ]
+    for (const [command, because] of cases) {
+      const result = sameAsSpawned([command], { because })
+      assert.match(result.stderr, /patchrun: \[PATCHRUN_E_COMMAND\]/, shown(result))
+    }
+  })
+
+  test('an environment larger than the smallest ARG_MAX: spawned, and the app gets all of it', () => {
+    const env = {}
+    for (let i = 0; i < 10; i++) env[`PATCHRUN_TEST_BIG_${i}`] = 'x'.repeat(13 * 1024)
+    const result = sameAsSpawned(['sh', '-c', 'echo ${#PATCHRUN_TEST_BIG_9}'], { env, because: 'larger than every system accepts' })
+    assert.equal(result.stdout, `${13 * 1024}\n`, shown(result))
+  })
+
+  test('explain and PATCHRUN_EXECVE=0: the app is patchrun\'s child', () => {
+    const script = 'console.log(JSON.stringify({ pid: process.pid, ppid: process.ppid }))'
+    const explained = patchrun(['explain', '--', NODE, '-e', script], { cwd: APP })
+    assert.equal(explained.status, 0, shown(explained))
+    assert.notEqual(explained.lines[0].pid, explained.pid, shown(explained))
+    assert.equal(explained.lines[0].ppid, explained.pid, shown(explained))
+    const off = patchrun(['--debug', '--', NODE, '-e', script], { cwd: APP, env: SPAWNED })
+    assert.equal(off.lines[0].ppid, off.pid, shown(off))
+    assert.ok(startLines(off.stderr)[0]?.includes('PATCHRUN_EXECVE=0'), shown(off))
+  })
+})
