@@ -167,6 +167,27 @@ describe('what cannot be known to exec is spawned, and ends as with PATCHRUN_EXE
     assert.equal(result.stdout, `${13 * 1024}\n`, shown(result))
   })
 
+  // What no check can foresee: a program that another process holds open for writing (ETXTBSY).
+  test('an exec that fails after every check: Node 26 reports it and patchrun spawns; Node 22 and 24 abort, naming the error', (t) => {
+    const dir = tempDir(t)
+    const busy = path.join(dir, 'being-written')
+    fs.copyFileSync(fs.realpathSync('/bin/true'), busy)
+    fs.chmodSync(busy, 0o755)
+    const writer = fs.openSync(busy, 'r+')
+    t.after(() => fs.closeSync(writer))
+    // In /proc, where Node 22 and 24's abort cannot leave a core file.
+    const result = patchrun(['--debug', '--', busy], { cwd: '/proc' })
+    if (Number(process.versions.node.split('.')[0]) >= 26) {
+      assert.equal(result.status, 126, shown(result))
+      assert.match(result.stderr, /execve failed \(.*ETXTBSY.*\): the app runs as patchrun's child/, shown(result))
+      assert.match(result.stderr, /patchrun: \[PATCHRUN_E_COMMAND\] could not start .*ETXTBSY/, shown(result))
+      assert.doesNotMatch(result.stderr, /ExperimentalWarning/, shown(result))
+    } else {
+      assert.equal(result.signal, 'SIGABRT', shown(result))
+      assert.match(result.stderr, /process\.execve failed with error code ETXTBSY/, shown(result))
+    }
+  })
+
   test('explain and PATCHRUN_EXECVE=0: the app is patchrun\'s child', () => {
     const script = 'console.log(JSON.stringify({ pid: process.pid, ppid: process.ppid }))'
     const explained = patchrun(['explain', '--', NODE, '-e', script], { cwd: APP })

@@ -16,6 +16,16 @@ const PT_INTERP = 3
  * On Node 22 and 24 a failed `process.execve` aborts the process: this is what keeps it from failing.
  */
 export function execProblem(file: string): string | undefined {
+  try {
+    return problemOf(file)
+  } catch (error) {
+    // Whatever could not be read or understood (this Node's own binary unreadable, a file that changed
+    // while it was read) is a reason to spawn, never an error of patchrun's.
+    return `${file} could not be checked: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`
+  }
+}
+
+function problemOf(file: string): string | undefined {
   const kind = headOf(file, SHEBANG_LIMIT)
   if (typeof kind === 'string') return kind
   if (isElf(kind)) return elfProblem(file, kind)

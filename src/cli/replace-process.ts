@@ -20,7 +20,9 @@ const O_NONBLOCK = 0o4000
 type Execve = (file: string, args: readonly string[], env: Readonly<Record<string, string>>) => never
 const execve = (process as { execve?: Execve }).execve
 
-export type Replacement = { readonly file: string; readonly env: Readonly<Record<string, string>> } | { readonly spawnBecause: string }
+export type Replacement =
+  | { readonly file: string; readonly env: Readonly<Record<string, string>>; readonly ignored: readonly NodeJS.Signals[] }
+  | { readonly spawnBecause: string }
 
 /**
  * Whether the app can take over this process, exactly as `spawn` would have started it: the program found
@@ -50,9 +52,9 @@ export function planReplacement(program: string, args: readonly string[], env: N
   if (file === undefined) return { spawnBecause: `${program} is not an executable file on PATH` }
   const problem = execProblem(file)
   if (problem !== undefined) return { spawnBecause: problem }
-  const unlike = processStateProblem()
-  if (unlike !== undefined) return { spawnBecause: unlike }
-  return { file, env: strings }
+  const state = processState()
+  if (typeof state === 'string') return { spawnBecause: state }
+  return { file, env: strings, ignored: state.ignored }
 }
 
 /**
@@ -76,8 +78,11 @@ function findProgram(program: string, path: string | undefined, cwd: string): st
   return undefined
 }
 
-/** What this process would pass on through execve that spawn's child does not get: blocked signals, non-blocking stdio. */
-function processStateProblem(): string | undefined {
+/**
+ * What this process would pass on through execve that spawn's child does not get: blocked signals and
+ * non-blocking stdio (a reason to spawn), ignored signals (reset by replaceProcess).
+ */
+function processState(): { ignored: NodeJS.Signals[] } | string {
   try {
     const status = readFileSync('/proc/self/status', 'latin1')
     if (!/^SigBlk:\s*0+$/m.test(status)) return 'a signal is blocked in patchrun\'s process'
@@ -85,46 +90,16 @@ function processStateProblem(): string | undefined {
       const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))
       if (flags === null || (parseInt(flags[1]!, 8) & O_NONBLOCK) !== 0) return `file descriptor ${fd} is non-blocking`
     }
-    return undefined
+    const ignored = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)
+    if (ignored === null) return '/proc/self/status shows no SigIgn'
+    return { ignored: signalsIn(BigInt(`0x${ignored[1]}`)) }
   } catch (error) {
     return `/proc cannot tell: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
   }
 }
 
-/**
- * Replaces this process with `file`, argv[0] as typed. Never returns, except when execve failed in a way
- * Node 26+ reports as an error (22 and 24 abort, which planReplacement makes sure cannot happen): then
- * everything is as it was and that error comes back, for the caller to spawn instead.
- */
-export function replaceProcess(file: string, program: string, args: readonly string[], env: Readonly<Record<string, string>>): Error {
-  if (execve === undefined) return new Error('this Node has no process.execve')
-  // Signals Node ignores (SIGPIPE, SIGXFSZ) would stay ignored in the app; a caught one is reset by execve,
-  // as spawn resets all of them.
-  const ignored = ignoredSignals()
-  const noop = (): void => {}
-  for (const signal of ignored) process.on(signal, noop)
-  // The warning is emitted on the next tick, which a successful execve never reaches; a failed one must not
-  // print patchrun's ExperimentalWarning into the app's stderr.
-  const emitWarning = process.emitWarning
-  process.emitWarning = function quiet(this: unknown, warning: string | Error, ...rest: unknown[]) {
-    if (String(typeof warning === 'string' ? warning : warning?.message).includes('process.execve')) return
-    return Reflect.apply(emitWarning, this, [warning, ...rest])
-  } as typeof process.emitWarning
-  try {
-    execve.call(process, file, [program, ...args], env)
-    return new Error('process.execve returned')
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error))
-  } finally {
-    process.emitWarning = emitWarning
-    for (const signal of ignored) process.off(signal, noop)
-  }
-}
-
-/** The signals 1–31 ignored in this process (SigIgn), by name; spawn's child gets them at their default. */
-function ignoredSignals(): NodeJS.Signals[] {
-  const status = readFileSync('/proc/self/status', 'latin1')
-  const mask = BigInt(`0x${/^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0'}`)
+/** The signals 1–31 in a /proc signal mask, by name (SIGKILL and SIGSTOP cannot be ignored or caught). */
+function signalsIn(mask: bigint): NodeJS.Signals[] {
   const names: NodeJS.Signals[] = []
   for (const [name, number] of Object.entries(constants.signals)) {
     if (number < 32 && number !== constants.signals.SIGKILL && number !== constants.signals.SIGSTOP && (mask >> BigInt(number - 1)) & 1n) {
@@ -133,3 +108,34 @@ function ignoredSignals(): NodeJS.Signals[] {
   }
   return names
 }
+
+/**
+ * Replaces this process with `file`, argv[0] as typed. Never returns, except when execve failed in a way
+ * Node 26+ reports as an error (22 and 24 abort, which planReplacement makes sure cannot happen): then
+ * everything is as it was and that error comes back, for the caller to spawn instead.
+ */
+export function replaceProcess(replacement: Extract<Replacement, { file: string }>, program: string, args: readonly string[]): Error {
+  if (execve === undefined) return new Error('this Node has no process.execve')
+  const { file, env, ignored } = replacement
+  // The warning is emitted on the next tick, which a successful execve never reaches; a failed one must not
+  // print patchrun's ExperimentalWarning into the app's stderr.
+  const emitWarning = process.emitWarning
+  process.emitWarning = function quiet(this: unknown, warning: string | Error, ...rest: unknown[]) {
+    if (String(typeof warning === 'string' ? warning : warning?.message).includes('process.execve')) return
+    return Reflect.apply(emitWarning, this, [warning, ...rest])
+  } as typeof process.emitWarning
+  try {
+    // Signals Node ignores (SIGPIPE, SIGXFSZ) would stay ignored in the app; a caught one is reset to its
+    // default by execve, as spawn resets all of them. The listeners stay if execve fails: taking the last one
+    // off would leave the signal at its default (SIGPIPE would kill patchrun on a closed pipe), not ignored.
+    for (const signal of ignored) process.on(signal, ignore)
+    execve.call(process, file, [program, ...args], env)
+    return new Error('process.execve returned')
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  } finally {
+    process.emitWarning = emitWarning
+  }
+}
+
+function ignore(): void {}

@@ -80,7 +80,7 @@ export async function runCommand(command: readonly string[], flags: CommandFlags
         debugLine(`the app takes over patchrun's process (execve ${replacement.file})`)
         await releaseStderr()
       }
-      const error = replaceProcess(replacement.file, program, args, replacement.env)
+      const error = replaceProcess(replacement, program, args)
       if (trace) debugLine(`execve failed (${error.message}): the app runs as patchrun's child`)
     } else if (trace) {
       debugLine(`the app runs as patchrun's child: ${replacement.spawnBecause}`)
