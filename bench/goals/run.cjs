@@ -169,7 +169,7 @@ function title (group, runs) {
 function formatGroup (group, runs) {
   const lines = [title(group, runs), formatTable([HEADER, ...rowsOf(group)])]
   if (group.variants.some((v) => v.cli)) {
-    lines.push("(patchrun -- …: wall time of the whole command; CPU and RSS are the app's process only)")
+    lines.push("(patchrun -- …: wall time of the whole command; CPU and RSS are the app's process only, which on Node 22.15+ is patchrun's own process taken over by the app: its CPU includes patchrun's)")
   }
   for (const f of group.failed || []) lines.push(`FAILED: ${f.label}: ${f.summary}`)
   return lines.join('\n')
