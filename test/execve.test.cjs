@@ -26,6 +26,10 @@ function tempDir(t) {
   return dir
 }
 
+function hasPidNamespaces() {
+  return spawnSync('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', 'true']).status === 0
+}
+
 /** The lines of patchrun's own trace about how it started the app. */
 function startLines(stderr) {
   return stderr.split('\n').filter((line) => line.includes(TAKES_OVER) || line.includes(CHILD))
@@ -186,6 +190,32 @@ describe('what cannot be known to exec is spawned, and ends as with PATCHRUN_EXE
       assert.equal(result.signal, 'SIGABRT', shown(result))
       assert.match(result.stderr, /process\.execve failed with error code ETXTBSY/, shown(result))
     }
+  })
+
+  test('as PID 1 (a container without an init), patchrun stays, and a SIGTERM the app does not handle still ends it', { skip: !hasPidNamespaces() && 'needs unshare --pid (root)' }, async () => {
+    const script = 'console.log(JSON.stringify({ pid: process.pid })); setInterval(() => {}, 1000)'
+    // --kill-child: if the test gives up, killing unshare ends the namespace too (else its pipes stay open).
+    const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', NODE, BIN, '--debug', '--', NODE, '-e', script], { cwd: APP, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk) => (stderr += chunk))
+    const ready = new Promise((resolve) => child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      const line = jsonLines(stdout)[0]
+      if (line) resolve(line)
+    }))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000)
+    const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })))
+    const app = await Promise.race([ready, closed.then((end) => assert.fail(`ended before the app was ready: ${JSON.stringify(end)}\n${stderr}`))])
+    // patchrun is unshare's child: PID 1 inside the namespace, another pid out here.
+    const patchrunPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0])
+    process.kill(patchrunPid, 'SIGTERM')
+    const end = await closed
+    clearTimeout(timer)
+    const seen = `app ${JSON.stringify(app)}, end ${JSON.stringify(end)}\nstderr:\n${stderr}`
+    assert.match(stderr, /the app runs as patchrun's child: patchrun is PID 1/, seen)
+    assert.notEqual(app.pid, 1, seen)
+    assert.notEqual(end.signal, 'SIGKILL', `the app did not end by SIGTERM: ${seen}`)
   })
 
   test('explain and PATCHRUN_EXECVE=0: the app is patchrun\'s child', () => {

@@ -33,6 +33,10 @@ export type Replacement =
 export function planReplacement(program: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Replacement {
   if (typeof execve !== 'function' || process.platform !== 'linux') return { spawnBecause: 'this Node has no process.execve on this system' }
   if (readSwitch(process.env[EXECVE_ENV]) === false) return { spawnBecause: `${EXECVE_ENV}=0` }
+  // PID 1 (a container without an init): the kernel drops every signal its process has no handler for, so
+  // an app that became PID 1 would ignore `docker stop`'s SIGTERM. patchrun stays PID 1 and relays signals
+  // to the app, which then ends by them as anywhere else; that is what patchrun did before it could exec.
+  if (process.pid === 1) return { spawnBecause: 'patchrun is PID 1, and relays signals to the app as a child' }
   // An IPC channel belongs to patchrun's process (the app could not use it); the permission model refuses execve.
   if (process.channel !== undefined) return { spawnBecause: 'patchrun has an IPC channel' }
   if (process.permission !== undefined) return { spawnBecause: 'the permission model is on' }
