@@ -1,5 +1,6 @@
 // Runs a real app twice, bare and under `patchrun`, with the node under test, and reads what it did.
 'use strict'
+const assert = require('node:assert/strict')
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const http = require('node:http')
@@ -15,6 +16,21 @@ const PROBE = path.join(APPS, 'patches', 'app-probe')
 const NODE = process.execPath
 /** What every app runs under: the two bundled patches and the probe. */
 const PATCHES = `socket-lifecycle,tempdir-leaks,${PROBE}`
+/**
+ * Whether `patchrun -- <command>` becomes the command (process.execve: Linux, Node 22.15+) rather than
+ * spawning it: the command then runs in the very process the test spawned, else in that process's child.
+ */
+const TAKES_OVER = typeof process.execve === 'function' && process.platform === 'linux'
+
+/**
+ * Asserts that `probe` (a line of the app-probe patch) came from the process patchrun ran the command in,
+ * when the test spawned patchrun as `pid`: that process itself (execve), or its child (spawned).
+ */
+function assertRanByPatchrun(probe, pid) {
+  const seen = `probe in pid ${probe.pid} (parent ${probe.ppid}); patchrun was pid ${pid}`
+  if (TAKES_OVER) assert.equal(probe.pid, pid, `patchrun should have become the command: ${seen}`)
+  else assert.equal(probe.ppid, pid, `the command should be patchrun's child: ${seen}`)
+}
 
 /**
  * This process's environment without anything that steers patchrun, node or npm, with the node under
@@ -145,4 +161,4 @@ function normalise(text, replacements) {
   return out
 }
 
-module.exports = { APPS, ROOT, BIN, FIXTURES, PROBE, NODE, PATCHES, appEnv, probeLog, start, run, waitFor, request, normalise }
+module.exports = { APPS, ROOT, BIN, FIXTURES, PROBE, NODE, PATCHES, TAKES_OVER, assertRanByPatchrun, appEnv, probeLog, start, run, waitFor, request, normalise }

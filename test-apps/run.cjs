@@ -12,7 +12,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { APPS, ROOT, BIN, FIXTURES, NODE, PATCHES, probeLog, start, run, waitFor, request, normalise } = require('./harness.cjs')
+const { APPS, ROOT, BIN, FIXTURES, NODE, PATCHES, TAKES_OVER, assertRanByPatchrun, probeLog, start, run, waitFor, request, normalise } = require('./harness.cjs')
 
 /** The installed version of a test-apps dependency. */
 const installed = (name) => JSON.parse(fs.readFileSync(path.join(APPS, 'node_modules', name, 'package.json'), 'utf8')).version
@@ -47,7 +47,7 @@ function findNpmCli() {
 /**
  * Runs `command` bare and patched (one after the other), each with its own probe log.
  * Returns { bare, patched }: each { code, signal, stdout, stderr, ms, probes, pid }, where pid is the
- * spawned process (for the patched run: patchrun, the app's parent).
+ * spawned process (for the patched run: patchrun, which became the app or is its parent).
  */
 async function runBoth(command, options = {}) {
   const results = {}
@@ -126,9 +126,9 @@ async function assertServer(name, ready, expectedAnswers) {
   assert.deepEqual(patched.answers, bare.answers)
   expectedAnswers(bare.answers)
   assert.match(bare.stdout, /^SIGTERM: closing\nclosed\n$/m)
-  // Applied once, in the app (patchrun's child), to the app's copy of the package.
+  // Applied once, in the app (patchrun's process or child), to the app's copy of the package.
   assert.deepEqual(applied(patched.probes), [[name, installed(name), 'commonjs']])
-  assert.equal(patched.probes[0].ppid, patched.pid)
+  assertRanByPatchrun(patched.probes[0], patched.pid)
   assert.equal(patched.probes[0].threadId, 0)
   assert.equal(patched.probes[0].file, mainOf(name))
   return { bare, patched }
@@ -164,7 +164,7 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
       assert.equal(both.bare.code, code, both.bare.stderr)
       // The CLI is CommonJS; it reaches prettier's ES module main through import(): patched as an ES module.
       assert.deepEqual(applied(both.patched.probes), [['prettier/index.mjs', installed('prettier'), 'module']])
-      assert.equal(both.patched.probes[0].ppid, both.patched.pid)
+      assertRanByPatchrun(both.patched.probes[0], both.patched.pid)
       assert.equal(both.patched.probes[0].exportsType, 'object')
     }
     const formatted = await run([...prettier, 'fixtures/prettier/messy/app.js'])
@@ -267,7 +267,9 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
       assert.deepEqual(applied(both.patched.probes), [['express', installed('express'), 'commonjs']], file)
       const [probe] = both.patched.probes
       assert.equal(probe.script, file, 'patched in the node that runs the app')
-      assert.notEqual(probe.ppid, both.patched.pid, "that node is tsx's child, not patchrun's")
+      // tsx is the command patchrun ran (in its own process or a child); the app's node is tsx's child.
+      assert.notEqual(probe.pid, both.patched.pid, "the app's node is tsx's child, not tsx")
+      assert.equal(probe.ppid === both.patched.pid, TAKES_OVER, `that node's parent (${probe.ppid}) is tsx, and patchrun (${both.patched.pid}) ${TAKES_OVER ? 'became tsx' : "is tsx's parent"}`)
     }
   })
 
@@ -342,8 +344,9 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
     assert.deepEqual(applied(probes), [['express', installed('express'), 'commonjs'], ['express', installed('express'), 'commonjs']])
     assert.equal(new Set(probes.map((p) => p.pid)).size, 2)
     const primary = probes[0].ppid
-    assert.notEqual(primary, patched.pid)
     for (const p of probes) assert.equal(p.ppid, primary, 'both workers are children of one primary')
+    // The primary is the command patchrun ran: patchrun's own process (execve) or its child.
+    assert.equal(primary === patched.pid, TAKES_OVER, `primary ${primary}, patchrun ${patched.pid}`)
   })
 
   test('worker_threads: two workers transpile with typescript; the probe runs in each worker', { timeout: 60000 }, async () => {
@@ -354,7 +357,7 @@ describe('real apps, unmodified, bare and under patchrun', { concurrency: 2 }, (
     const probes = both.patched.probes
     assert.deepEqual(applied(probes), [['typescript', installed('typescript'), 'commonjs'], ['typescript', installed('typescript'), 'commonjs']])
     assert.equal(new Set(probes.map((p) => p.pid)).size, 1, 'one process')
-    assert.equal(probes[0].ppid, both.patched.pid)
+    assertRanByPatchrun(probes[0], both.patched.pid)
     // Worker threads, not the main thread (0). Not necessarily 1 and 2: on Node 20 the preload may have
     // started import-in-the-middle's loader thread first (prettier, an ESM target, is installed here).
     assert.equal(new Set(probes.map((p) => p.threadId)).size, 2)
