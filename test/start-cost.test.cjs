@@ -38,8 +38,8 @@ async function makeSetup(t) {
   const app = path.join(root, 'app.js')
   fs.writeFileSync(app, "console.log(JSON.stringify({ patchedBy: require('os').patchedBy ?? null }))\n")
   await new Promise((resolve) => setTimeout(resolve, 3200))
-  const run = (debug = true) =>
-    runNode({ args: [app], cwd: root, env: { TMPDIR: tmp, PATCHRUN_PATCHES: dirs.join(','), ...(debug ? { NODE_DEBUG: 'patchrun' } : {}) } })
+  const run = (debug = true, list = dirs) =>
+    runNode({ args: [app], cwd: root, env: { TMPDIR: tmp, PATCHRUN_PATCHES: list.join(','), ...(debug ? { NODE_DEBUG: 'patchrun' } : {}) } })
   const cacheDir = path.join(tmp, `patchrun-${process.getuid()}`)
   return { root, dirs, run, cacheDir }
 }
@@ -109,6 +109,49 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
       assert.equal(cacheLine(result), expected, show(result))
       assert.deepEqual(result.json, { os: false }, show(result))
     }
+  })
+
+  test('each list of patch names has a cache file of its own: a process reads the manifests of its packages only', async (t) => {
+    const { dirs, run, cacheDir } = await makeSetup(t)
+    const whole = run()
+    assert.equal(cacheLine(whole), `0 unchanged, ${COUNT} read`, show(whole))
+    // Another list (one package fewer, another order): its own file, made from what the files say.
+    const other = [...dirs.slice(2), dirs[1]]
+    const first = run(true, other)
+    assert.deepEqual(first.json, { patchedBy: null }, show(first))
+    assert.equal(cacheLine(first), `0 unchanged, ${COUNT - 1} read`, show(first))
+    const again = run(true, other)
+    assert.equal(cacheLine(again), `${COUNT - 1} unchanged, 0 read`, show(again))
+    assert.equal(cacheLine(run()), `${COUNT} unchanged, 0 read`, 'the first list still has its own file')
+    const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('manifests-')).sort()
+    assert.equal(files.length, 2, `two cache files in ${cacheDir}: ${files}`)
+    const kept = files.map((f) => Object.keys(JSON.parse(fs.readFileSync(path.join(cacheDir, f), 'utf8')).packages).sort())
+    const manifests = (list) => list.map((dir) => path.join(dir, 'package.json')).sort()
+    assert.deepEqual(kept.sort((a, b) => a.length - b.length), [manifests(other), manifests(dirs)], 'each file holds its own list\'s packages, no more')
+  })
+
+  test('past 64 cache files, writing a new one removes the oldest; files of another kind stay', async (t) => {
+    const { run, cacheDir } = await makeSetup(t)
+    fs.mkdirSync(cacheDir, { mode: 0o700 })
+    const old = []
+    for (let i = 0; i < 70; i++) {
+      const file = path.join(cacheDir, `manifests-00000000-${String(i).padStart(8, '0')}.json`)
+      fs.writeFileSync(file, '{"format":1,"packages":{}}', { mode: 0o600 })
+      // Oldest first: file 0 a day ago, file 69 a day ago plus 69 s.
+      const when = MTIME - 86400 + i
+      fs.utimesSync(file, when, when)
+      old.push(path.basename(file))
+    }
+    fs.writeFileSync(path.join(cacheDir, 'code-keep.bin'), 'x', { mode: 0o600 })
+    const result = run()
+    assert.equal(cacheLine(result), `0 unchanged, ${COUNT} read`, show(result))
+    const files = fs.readdirSync(cacheDir)
+    const manifests = files.filter((f) => f.startsWith('manifests-'))
+    assert.equal(manifests.length, 64, `64 manifest caches left: ${manifests.length}`)
+    assert.ok(files.includes('code-keep.bin'), 'a file of another kind stays')
+    const gone = old.filter((f) => !files.includes(f))
+    assert.deepEqual(gone, old.slice(0, 7), 'the 7 oldest went (70 old + 1 new, 64 kept)')
+    assert.equal(cacheLine(run()), `${COUNT} unchanged, 0 read`, 'the new file is kept')
   })
 
   test('a cache directory open to other users is not used', async (t) => {

@@ -1,7 +1,7 @@
 // Patch manifests as last checked, kept per user in the temp directory: a process that starts with a
 // thousand patch packages re-reads only the package.json files that changed.
-import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs'
-import { join } from 'node:path'
+import { lstatSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { debug } from '../debug'
 import { isOwnCacheFile, shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
 import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
@@ -17,8 +17,11 @@ export const MANIFEST_CACHE_MIN = 20
  */
 const SETTLED_MS = 3000
 
-/** How many packages one cache file keeps at most (each ~200 bytes of JSON). */
-const MAX_KEPT = 5000
+/**
+ * How many cache files (one per list of patch names and working directory) the directory keeps: past it,
+ * the oldest go when a new one is written. A few hundred KB each at most (~270 bytes a package).
+ */
+const MAX_FILES = 64
 
 /** Bumped when what is kept, or how a manifest is checked, changes. */
 const FORMAT = 1
@@ -40,15 +43,18 @@ export interface ManifestCache {
 }
 
 /**
- * The cache file is `<tmpdir>/patchrun-<uid>/manifests-<key>.json`, the key naming the patchrun code that
- * checked the manifests (its file, size and mtime: an upgrade starts afresh). The directory must be this
+ * The cache file is `<tmpdir>/patchrun-<uid>/manifests-<code>-<list>.json`: `code` names the patchrun code
+ * that checked the manifests (its file, size and mtime: an upgrade starts afresh), `list` the patch names
+ * asked for and where from (`listKey`), so a process reads the manifests of its own packages and no other
+ * process's (one cache for every list made a process with 1000 packages parse 3000). The key only says
+ * where to look: what is taken from the file is still checked against each package.json. The directory must be this
  * user's and closed to others (0700), the file this user's and writable by nobody else: the cache names
  * files the preload will require. Undefined (no cache, nothing written) where that cannot be had: no
  * uid (Windows), no usable temp directory, a directory or file someone else owns. A file that does not
  * parse, or holds something else, counts as empty and is replaced.
  */
-export function openManifestCache(): ManifestCache | undefined {
-  const file = cacheFile()
+export function openManifestCache(listKey: string): ManifestCache | undefined {
+  const file = cacheFile(listKey)
   if (file === undefined) return undefined
   const kept = readKept(file)
   const fresh = new Map<string, Kept>()
@@ -84,14 +90,14 @@ export function openManifestCache(): ManifestCache | undefined {
     },
     save() {
       debug('manifest cache %s: %d unchanged, %d read', file, hits, reads)
-      if (fresh.size === 0 && stale.size === 0) return
+      // The same list asks for the same packages: unless one changed (or was dropped from a config), the file stays.
+      if (fresh.size === 0 && stale.size === 0 && [...kept.keys()].every((path) => used.has(path))) return
       const packages: Record<string, Kept> = {}
-      // Packages other processes use stay, up to a bound: past it, only this process's are kept.
-      if (kept.size + fresh.size <= MAX_KEPT) for (const [path, entry] of kept) if (!stale.has(path)) packages[path] = entry
-      else for (const path of used) if (kept.has(path) && !stale.has(path)) packages[path] = kept.get(path)!
+      for (const path of used) if (kept.has(path) && !stale.has(path)) packages[path] = kept.get(path)!
       for (const [path, entry] of fresh) packages[path] = entry
       const failed = writeCacheFile(file, JSON.stringify({ format: FORMAT, packages }))
       if (failed !== undefined) debug('manifest cache %s: not written (%s)', file, failed)
+      else if (kept.size === 0) pruneOldFiles(file)
     },
   }
 }
@@ -100,9 +106,42 @@ function sameFile(kept: Kept, stat: Stats): boolean {
   return stat.isFile() && kept.ino === stat.ino && kept.dev === stat.dev && kept.size === stat.size && kept.mtimeMs === stat.mtimeMs && kept.ctimeMs === stat.ctimeMs
 }
 
-function cacheFile(): string | undefined {
+function cacheFile(listKey: string): string | undefined {
   const dir = userCacheDir('manifest cache')
-  return dir === undefined ? undefined : join(dir, `manifests-${ownKey()}.json`)
+  return dir === undefined ? undefined : join(dir, `manifests-${ownKey()}-${listKey}.json`)
+}
+
+/**
+ * The `list` part of the file name: the names as asked for, each with the directory a relative one is
+ * resolved from, and the working directory (where package names are looked up).
+ */
+export function manifestListKey(cwd: string, requests: ReadonlyArray<{ readonly name: string; readonly base?: string }>): string {
+  let text = cwd
+  for (const { name, base } of requests) text += `\0${base ?? ''}\0${name}`
+  return shortHash(text)
+}
+
+/**
+ * After a new cache file was written (a list not seen before): the oldest manifest caches beyond
+ * MAX_FILES go, so lists that come and go (test suites, an upgrade's new code key) do not pile up in the
+ * temp directory. Only files this user owns and could have written are looked at; never throws.
+ */
+function pruneOldFiles(written: string): void {
+  try {
+    const dir = dirname(written)
+    const files: Array<{ path: string; mtimeMs: number }> = []
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith('manifests-') || !name.endsWith('.json')) continue
+      const path = join(dir, name)
+      const stat = lstatSync(path, { throwIfNoEntry: false })
+      if (stat !== undefined && isOwnCacheFile(stat)) files.push({ path, mtimeMs: stat.mtimeMs })
+    }
+    if (files.length <= MAX_FILES) return
+    files.sort((a, b) => a.mtimeMs - b.mtimeMs)
+    for (const { path } of files.slice(0, files.length - MAX_FILES)) if (path !== written) rmSync(path, { force: true })
+  } catch (error) {
+    debug('manifest cache: old files not pruned (%s)', (error as Error | null)?.message)
+  }
 }
 
 /** The checking code's identity: this file (a bundle or tsc output), its size and mtime, hashed. */

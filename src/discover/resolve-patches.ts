@@ -5,7 +5,7 @@ import { debug } from '../debug'
 import { PatchrunError } from '../errors'
 import { namesOfPatch } from '../config/patch-name'
 import { readPatchPackage, type PatchPackage } from './manifest'
-import { MANIFEST_CACHE_MIN, openManifestCache } from './manifest-cache'
+import { MANIFEST_CACHE_MIN, manifestListKey, openManifestCache } from './manifest-cache'
 import { resolvePatchDir } from './find-patch-dir'
 
 /** patchrun's package root, the second place patch names resolve from. */
@@ -35,7 +35,7 @@ export function resolvePatches(
   // A set, not a search of `found`: a thousand packages must not cost a million comparisons.
   const dirs = new Set<string>()
   // Many packages: their manifests as last checked, re-read only where package.json changed (manifest-cache.ts).
-  const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache() : undefined
+  const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache(manifestListKey(cwd, requests)) : undefined
   let seen: { file: string; stat: Stats } | undefined
   const remember = cache === undefined ? undefined : (file: string, stat: Stats) => void (seen = { file, stat })
   for (const { name, options = {}, base } of requests) {
