@@ -66,6 +66,14 @@ describe('PATCHRUN_E_PATCH_NOT_FOUND', () => {
     assertIncludesAll(warning, ['"nope"', `patchrun-patch-nope from ${APP}`, `nope from ${APP}`, `patchrun-patch-nope from ${ROOT}`])
   })
 
+  test("run from patchrun's own folder: each place it looked is named once", () => {
+    const result = runNode({ args: ['-e', '0'], cwd: ROOT, env: { PATCHRUN_PATCHES: 'nope' } })
+    assert.equal(result.status, 0, result.stderr)
+    const warning = oneWarning(result, 'PATCHRUN_E_PATCH_NOT_FOUND')
+    const looked = /Looked for (.*?)\. /.exec(warning)?.[1].split(', ') ?? []
+    assert.deepEqual(looked, [`"patchrun-patch-nope from ${ROOT}"`, `"nope from ${ROOT}"`, `"patchrun's own patches/nope"`], warning)
+  })
+
   test('a missing scoped package: the warning names both scoped candidates', () => {
     const result = run('main.js', { patches: '@acme/nope' })
     assert.deepEqual(assertRanToEnd(result).patchedBy, [])

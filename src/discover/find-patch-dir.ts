@@ -43,7 +43,8 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
     throw patchNotFound(name, [manifest])
   }
   const searched: string[] = []
-  for (const from of [cwd, ownDir]) {
+  // Run from patchrun's own folder (its repository, say), the two starts are one: looked up once, named once.
+  for (const from of cwd === ownDir ? [cwd] : [cwd, ownDir]) {
     for (const candidate of candidateNames(name)) {
       const found = findInNodeModules(candidate, from, exists)
       if (found !== undefined) {
