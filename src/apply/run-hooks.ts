@@ -26,8 +26,23 @@ export interface PatchToRun {
   readonly versions: string | undefined
   readonly options: Readonly<Record<string, unknown>>
   readonly source: ManifestSource | undefined
-  /** The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on. */
-  readonly done: WeakSet<object>
+  /**
+   * The module instances (CommonJS module, builtin exports, ESM namespace) this hook already ran on; made
+   * on the first run (ranOn / markRanOn): most registrations never run, and a thousand empty WeakSets
+   * were a tenth of what a thousand registrations keep on the heap.
+   */
+  done: WeakSet<object> | undefined
+}
+
+/** Whether the registration's hook already ran on `key` (a module instance). */
+export function ranOn(registration: PatchToRun, key: object): boolean {
+  return registration.done !== undefined && primordials.WeakSetPrototypeHas(registration.done, key)
+}
+
+/** Records that the registration's hook ran on `key`. */
+export function markRanOn(registration: PatchToRun, key: object): void {
+  registration.done ??= new primordials.WeakSet()
+  primordials.WeakSetPrototypeAdd(registration.done, key)
 }
 
 /** Where a run's results go (the registry): each outcome, each applied patch (what unpatch undoes), each failure. */
@@ -58,14 +73,14 @@ function runHooksInPlace(
   late = false,
   module?: { exports: unknown },
 ): unknown {
-  const { ArrayPrototypePush, WeakSetPrototypeHas, WeakSetPrototypeAdd } = primordials
+  const { ArrayPrototypePush } = primordials
   let details: ModuleDetails | undefined
   // A copy, indexed: a hook may register or unregister others, and the app may have changed Array.prototype.
   const registrations = primordials.ArrayPrototypeSlice(list)
   for (let r = 0; r < registrations.length; r++) {
     const registration = registrations[r]!
-    if (WeakSetPrototypeHas(registration.done, key)) continue
-    WeakSetPrototypeAdd(registration.done, key)
+    if (ranOn(registration, key)) continue
+    markRanOn(registration, key)
     details ??= describe()
     const { version, file, format, via } = details
     const target = registration.target.spec

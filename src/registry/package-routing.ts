@@ -2,7 +2,7 @@
 import { types } from 'node:util'
 import { debug } from '../debug'
 import type { LoadedVia, ModuleFormat } from '../apply/hook-types'
-import { describePackageModule, runHooks, type RunJournal } from '../apply/run-hooks'
+import { describePackageModule, markRanOn, ranOn, runHooks, type RunJournal } from '../apply/run-hooks'
 import { DualEntries } from '../packages/dual-entry'
 import type { PackageFile } from '../packages/module-path'
 import { exportedFiles, resolvePackageMain } from '../packages/package-info'
@@ -55,8 +55,8 @@ export class PackageRouting {
     const matching = list.filter((r) => {
       if (!this.tables.matches(r.target, file, pkg, specifier)) return false
       // koa's dist/koa.mjs re-exports lib/application.js: one package instance, already patched there.
-      if (reexported === undefined || r.target.kind !== 'package' || r.target.subpath !== undefined || !r.done.has(reexported)) return true
-      r.done.add(namespace)
+      if (reexported === undefined || r.target.kind !== 'package' || r.target.subpath !== undefined || !ranOn(r, reexported)) return true
+      markRanOn(r, namespace)
       debug('%s → %s: %s re-exports the CommonJS build it already ran on (once per package instance)', r.label, r.target.spec, file)
       return false
     })

@@ -40,6 +40,6 @@ export function createRegistration(targetSpec: string, hook: PostImportHook, opt
     versions: opts.versions,
     options: opts.options ?? EMPTY_OPTIONS,
     source,
-    done: new WeakSet(),
+    done: undefined,
   }
 }
