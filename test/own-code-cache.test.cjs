@@ -78,6 +78,12 @@ describe('the code cache of patchrun\'s own files', { skip: process.getuid === u
       for (const file of [BOOTSTRAP, TOOLKIT, NET_PATCH]) {
         assert.equal(firstLines[file], 'compiled (no cache yet)', `${file} on the first run\n${show(first)}`)
       }
+      // One character beyond ASCII anywhere (a comment) makes V8 keep the whole file as a two-byte string:
+      // slower to read and to compile from the cache, in every patched process (scripts/bundle-preload.cjs).
+      for (const file of Object.keys(firstLines)) {
+        const wide = /[^\x00-\x7f]/.exec(fs.readFileSync(file, 'utf8'))
+        assert.equal(wide, null, `${file} is not pure ASCII: ${JSON.stringify(wide?.[0])} at ${wide?.index}`)
+      }
       const files = codeFiles()
       assert.equal(files.length, 3, `one cache file per own file loaded (bootstrap, toolkit, the patch), in ${cacheDir}: ${files}`)
       for (const file of files) {
