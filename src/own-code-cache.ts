@@ -1,4 +1,5 @@
 // require() for patchrun's own files through V8's code cache, kept per user: they compile once, not in every process.
+import { isAscii } from 'node:buffer'
 import { readFileSync, readdirSync, rmSync, statSync, lstatSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import type { Script } from 'node:vm'
@@ -76,6 +77,8 @@ const nextTick = process.nextTick
 const { ReflectApply, ArrayPrototypePush, ArrayPrototypeSplice, StringPrototypeStartsWith, StringPrototypeEndsWith, StringPrototypeIndexOf } = primordials
 const MathMax = Math.max
 const DateNow = Date.now
+// Captured, as the rest: this runs when a target loads, maybe after the app changed the built-ins.
+const BufferToString = Buffer.prototype.toString
 const NODE_MODULES = `${sep}node_modules${sep}`
 /** What patchrun ships and builds: its dist/ and its bundled patches (patches/<name>/dist/), nothing of the app's. */
 const OWN_DIRS = [`${ROOT}dist${sep}`, `${ROOT}patches${sep}`]
@@ -101,7 +104,10 @@ export function requireOwn(file: string): unknown {
     const known = use.Module._cache[file]
     if (known !== undefined) return known.exports
     const stat = statSync(file)
-    const source = readFileSync(file, 'utf8')
+    // patchrun's bundles are pure ASCII (scripts/bundle-preload.cjs sees to it): read byte for byte, the 180 KB
+    // bootstrap is a string 0.5 ms sooner than through UTF-8 decoding. Anything else is decoded as usual.
+    const bytes = readFileSync(file)
+    const source = ReflectApply(BufferToString, bytes, [isAscii(bytes) ? 'latin1' : 'utf8']) as string
     if (StringPrototypeIndexOf(source, 'import(') !== -1) return require(file)
     const prefix = `code-${shortHash(`${FORMAT}\0${file}\0${process.version}\0${process.arch}`)}-`
     const name = `${prefix}${stat.dev}.${stat.ino}.${stat.size}.${stat.mtimeMs}.${stat.ctimeMs}.bin`
