@@ -101,6 +101,30 @@ describe('a plain run becomes the app', { skip, timeout: 120000 }, () => {
   })
 })
 
+/** `count` variables PATCHRUN_TEST_BIG_<i> of `size` bytes each. */
+function bigEnv(count, size) {
+  const env = {}
+  for (let i = 0; i < count; i++) env[`PATCHRUN_TEST_BIG_${i}`] = 'x'.repeat(size)
+  return env
+}
+
+/** The soft stack limit in bytes (Infinity when unlimited), from /proc/self/limits. */
+function stackLimit() {
+  const soft = /^Max stack size\s+(\d+|unlimited)\s/m.exec(fs.readFileSync('/proc/self/limits', 'latin1'))?.[1]
+  return soft === 'unlimited' ? Infinity : Number(soft)
+}
+
+describe('a large environment within what this system takes', { skip, timeout: 120000 }, () => {
+  test('300 KB of environment, under the default 8 MiB stack limit (2 MiB for arguments and environment): the app takes over and gets all of it', (t) => {
+    if (stackLimit() < 4 * 1024 * 1024) return t.skip(`the stack limit here is ${stackLimit()} bytes; this needs 4 MiB or more`)
+    const result = patchrun(['--debug', '--', 'sh', '-c', 'echo ${#PATCHRUN_TEST_BIG_9} $$'], { env: bigEnv(10, 30000) })
+    assert.equal(result.status, 0, shown(result))
+    const [length, pid] = result.stdout.trim().split(' ')
+    assert.equal(length, '30000', shown(result))
+    assert.match(startLines(result.stderr)[0] ?? '', new RegExp(`^PATCHRUN ${pid}: ${TAKES_OVER}`), `the shell should have patchrun's pid ${pid}\n${shown(result)}`)
+  })
+})
+
 describe('what cannot be known to exec is spawned, and ends as with PATCHRUN_EXECVE=0', { skip, timeout: 120000 }, () => {
   /** Runs `command` under patchrun twice (as it chooses, then spawned): same status, signal and stdout. */
   function sameAsSpawned(command, { cwd = APP, env = {}, because }) {
@@ -164,11 +188,25 @@ describe('what cannot be known to exec is spawned, and ends as with PATCHRUN_EXE
     }
   })
 
-  test('an environment larger than the smallest ARG_MAX: spawned, and the app gets all of it', () => {
-    const env = {}
-    for (let i = 0; i < 10; i++) env[`PATCHRUN_TEST_BIG_${i}`] = 'x'.repeat(13 * 1024)
-    const result = sameAsSpawned(['sh', '-c', 'echo ${#PATCHRUN_TEST_BIG_9}'], { env, because: 'larger than every system accepts' })
-    assert.equal(result.stdout, `${13 * 1024}\n`, shown(result))
+  test('a string near the 128 KiB Linux takes for one: spawned, and the app gets all of it', () => {
+    const result = sameAsSpawned(['sh', '-c', 'echo ${#PATCHRUN_TEST_BIG}'], { env: { PATCHRUN_TEST_BIG: 'x'.repeat(120000) }, because: 'near the 128 KiB Linux takes at most' })
+    assert.equal(result.stdout, '120000\n', shown(result))
+  })
+
+  test('more than a quarter of the stack limit (ulimit -s 1024: 256 KiB), though the spawn fits: spawned, and the app gets all of it', () => {
+    // 250 KB that the shell can still exec patchrun with (little else in the environment: npm's variables would
+    // not fit); patchrun's plan and NODE_OPTIONS tip it over its own limit (256 KiB less a margin for what a #!
+    // adds), never over the kernel's: no abort, and the spawn succeeds.
+    const big = bigEnv(25, 10000)
+    const command = ['sh', '-c', 'echo ${#PATCHRUN_TEST_BIG_24}']
+    const run = (extra) => spawnSync('sh', ['-c', 'ulimit -s 1024 && exec "$0" "$@"', NODE, BIN, '--debug', '--patches', 'socket-lifecycle', '--', ...command], { cwd: APP, env: { PATH: process.env.PATH, ...big, ...extra }, encoding: 'utf8' })
+    const chosen = run({})
+    const spawned = run(SPAWNED)
+    assert.deepEqual([chosen.status, chosen.signal, chosen.stdout], [spawned.status, spawned.signal, spawned.stdout], `${shown(chosen)}\n--- spawned:\n${shown(spawned)}`)
+    assert.equal(chosen.stdout, '10000\n', shown(chosen))
+    const lines = startLines(chosen.stderr)
+    assert.equal(lines.length, 1, shown(chosen))
+    assert.match(lines[0], new RegExp(`${CHILD}: the command and its environment \\(\\d+ KiB\\) are larger than this system takes \\(240 KiB: a quarter of the stack limit\\)`), shown(chosen))
   })
 
   // What no check can foresee: a program that another process holds open for writing (ETXTBSY).

@@ -10,10 +10,15 @@ export const EXECVE_ENV = 'PATCHRUN_EXECVE'
 
 /**
  * Less than the smallest total of arguments and environment Linux accepts (ARG_MAX, 128 KiB, whatever the
- * stack limit), with room for what a `#!` adds. A larger command is spawned: spawn can fail with E2BIG and
- * say so (too-big.ts); a failed execve aborts Node 22 and 24.
+ * stack limit), with room for what a `#!` adds: below it, no need to ask what this system takes. A command
+ * larger than this system takes is spawned: spawn can fail with E2BIG and say so (too-big.ts); a failed
+ * execve aborts Node 22 and 24.
  */
 const SAFE_EXEC_BYTES = 120 * 1024
+/** Linux's limit on one argument or environment string, its NUL included (MAX_ARG_STRLEN: 32 pages). */
+const MAX_STRING_BYTES = 128 * 1024
+/** Room for what the kernel copies besides the strings: the file name, and for a `#!` script its interpreter, argument and path. */
+const EXEC_MARGIN = 16 * 1024
 const O_NONBLOCK = 0o4000
 
 /** process.execve (Node 22.15+, 23.11+), which the @types/node of the oldest supported Node does not know. */
@@ -41,16 +46,28 @@ export function planReplacement(program: string, args: readonly string[], env: N
   if (process.channel !== undefined) return { spawnBecause: 'patchrun has an IPC channel' }
   if (process.permission !== undefined) return { spawnBecause: 'the permission model is on' }
   const strings: Record<string, string> = {}
-  let bytes = Buffer.byteLength(program) + 1
-  for (const arg of args) bytes += Buffer.byteLength(arg) + 1
+  let bytes = 0
+  let longest = 0
+  const add = (length: number): void => {
+    bytes += length
+    if (length > longest) longest = length
+  }
+  add(Buffer.byteLength(program) + 1)
+  for (const arg of args) add(Buffer.byteLength(arg) + 1)
   let count = args.length + 1
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue
     strings[name] = value
-    bytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 2
+    add(Buffer.byteLength(name) + Buffer.byteLength(value) + 2)
     count++
   }
-  if (bytes + (count + 2) * 8 > SAFE_EXEC_BYTES) return { spawnBecause: 'the command and its environment are larger than every system accepts' }
+  if (longest > MAX_STRING_BYTES - EXEC_MARGIN) return { spawnBecause: `an argument or environment string is ${Math.ceil(longest / 1024)} KiB, near the 128 KiB Linux takes at most` }
+  const total = bytes + (count + 2) * 8
+  if (total > SAFE_EXEC_BYTES) {
+    const limit = execLimit()
+    if (typeof limit === 'string') return { spawnBecause: limit }
+    if (total > limit) return { spawnBecause: `the command and its environment (${Math.ceil(total / 1024)} KiB) are larger than this system takes (${Math.floor(limit / 1024)} KiB: a quarter of the stack limit)` }
+  }
   if ([program, ...args].some((word) => word.includes('\0'))) return { spawnBecause: 'an argument holds a NUL byte' }
   const file = findProgram(program, strings.PATH, cwd)
   if (file === undefined) return { spawnBecause: `${program} is not an executable file on PATH` }
@@ -59,6 +76,25 @@ export function planReplacement(program: string, args: readonly string[], env: N
   const state = processState()
   if (typeof state === 'string') return { spawnBecause: state }
   return { file, env: strings, ignored: state.ignored }
+}
+
+/**
+ * How many bytes of arguments and environment (strings with their NULs, and the pointers) Linux's execve
+ * takes in this process: a quarter of the stack limit, at most 3/4 of 8 MiB, at least 128 KiB (fs/exec.c,
+ * bprm_stack_limits; the new program gets this process's limit), less EXEC_MARGIN. The soft stack limit comes
+ * from /proc/self/limits; what cannot be read there is the reason to spawn.
+ */
+function execLimit(): number | string {
+  let limits: string
+  try {
+    limits = readFileSync('/proc/self/limits', 'latin1')
+  } catch (error) {
+    return `/proc/self/limits cannot tell the stack limit: ${(error as NodeJS.ErrnoException).code ?? String(error)}`
+  }
+  const stack = /^Max stack size\s+(\d+|unlimited)\s/m.exec(limits)?.[1]
+  if (stack === undefined) return '/proc/self/limits shows no stack limit'
+  const quarter = stack === 'unlimited' ? Infinity : Number(stack) / 4
+  return Math.max(Math.min(quarter, 6 * 1024 * 1024), 128 * 1024) - EXEC_MARGIN
 }
 
 /**
