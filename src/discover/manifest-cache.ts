@@ -45,10 +45,10 @@ export interface ManifestCache {
 /**
  * The cache file is `<tmpdir>/patchrun-<uid>/manifests-<code>-<list>.json`: `code` names the patchrun code
  * that checked the manifests (its file, size and mtime: an upgrade starts afresh), `list` the patch names
- * asked for and where from (`listKey`), so a process reads the manifests of its own packages and no other
- * process's (one cache for every list made a process with 1000 packages parse 3000). The key only says
- * where to look: what is taken from the file is still checked against each package.json. The directory must be this
- * user's and closed to others (0700), the file this user's and writable by nobody else: the cache names
+ * asked for and where from (manifestListKey), so a process reads the manifests of its own packages and no
+ * other list's (one cache for every list made a process with 1000 packages parse 3000). The key only says
+ * where to look: what is taken from the file is still checked against each package.json. The directory
+ * must be this user's and closed to others (0700), the file this user's and writable by nobody else: the cache names
  * files the preload will require. Undefined (no cache, nothing written) where that cannot be had: no
  * uid (Windows), no usable temp directory, a directory or file someone else owns. A file that does not
  * parse, or holds something else, counts as empty and is replaced.
