@@ -118,27 +118,7 @@ function cacheFile(listKey: string): string | undefined {
 export function manifestListKey(cwd: string, requests: ReadonlyArray<{ readonly name: string; readonly base?: string }>): string {
   let text = cwd
   for (const { name, base } of requests) text += `\0${base ?? ''}\0${name}`
-  return wordHash(text)
-}
-
-/** Captured when the preload loads: the key is taken before the app runs, but nothing here trusts later globals. */
-const Encoder = TextEncoder
-const { imul } = Math
-
-/**
- * FNV-1a over the UTF-8 bytes read four at a time, as 8 hex digits. A thousand absolute paths are ~100 KB:
- * shortHash's one step per character took 3-7 ms of a cold start there, this ~0.5 ms. Two lists that
- * share a key only share a file (each then re-reads what the other wrote over), never a wrong manifest.
- */
-function wordHash(text: string): string {
-  const bytes = new Encoder().encode(text)
-  // encode() returns a view on a buffer of its own, from offset 0; were it not aligned, bytes one by one.
-  const whole = bytes.byteOffset % 4 === 0 ? bytes.length >> 2 : 0
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, whole)
-  let hash = 0x811c9dc5 | 0
-  for (let i = 0; i < whole; i++) hash = imul(hash ^ words[i]!, 0x01000193)
-  for (let i = whole << 2; i < bytes.length; i++) hash = imul(hash ^ bytes[i]!, 0x01000193)
-  return `0000000${(hash >>> 0).toString(16)}`.slice(-8)
+  return shortHash(text)
 }
 
 /**
