@@ -365,6 +365,24 @@ describe('patch names and manifests stay where they belong', () => {
     }
   })
 
+  test('a package name with capitals (npm took them once) and a scoped one resolve and apply; a name with a space does not', (t) => {
+    const dir = tempDir(t)
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}\n')
+    for (const name of ['Legacy-Patch', '@Acme/Old.Name_1']) {
+      const pkg = path.join(dir, 'node_modules', name)
+      fs.mkdirSync(pkg, { recursive: true })
+      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name, version: '1.0.0', patchrunPatches: [{ target: 'os', module: './os.js' }] }))
+      fs.writeFileSync(path.join(pkg, 'os.js'), `exports.patch = (os) => { os.patchedBy = (os.patchedBy ? os.patchedBy + ',' : '') + ${JSON.stringify(name)} }\n`)
+    }
+    const result = spawnClean(['--require', REGISTER, ...OS_APP], dir, { PATCHRUN_PATCHES: 'Legacy-Patch,@Acme/Old.Name_1' }, {})
+    assert.equal(result.status, 0, show(result))
+    assert.deepEqual(result.json, { patchedBy: 'Legacy-Patch,@Acme/Old.Name_1' }, show(result))
+    assert.equal(result.stderr, '', show(result))
+    const spaced = spawnClean(['--require', REGISTER, ...OS_APP], dir, { PATCHRUN_PATCHES: 'Legacy Patch' }, {})
+    assert.deepEqual(spaced.json, { patchedBy: null }, show(spaced))
+    assert.match(spaced.stderr, /invalid patch name: "Legacy Patch" is neither a package name nor a path/, show(spaced))
+  })
+
   test('in a config file it is an error at its key path (exit 2), as in options and disable', (t) => {
     const dir = tempDir(t)
     fs.writeFileSync(path.join(dir, 'package.json'), '{}\n')

@@ -4,7 +4,7 @@ const dc = require('node:diagnostics_channel')
 const tracker = require('./tracker')
 const { captureSite } = require('./stack')
 const { sample, numberOr, serverAddress } = require('./describe')
-const { buildReport, writeReport } = require('./report')
+const { buildReport, openNow, writeReport } = require('./report')
 const processHooks = require('./process')
 
 /**
@@ -88,8 +88,9 @@ exports.tracked = tracked
 function reportAtEnd(reason) {
   if (reported) return
   reported = true
-  const built = buildReport(reason, options)
-  if (built.open.length > 0 || options.always) writeReport(built, options.report)
+  const now = Date.now()
+  const open = openNow(options, now)
+  if (open.length > 0 || options.always) writeReport(buildReport(reason, options, now, open), options.report)
 }
 
 const NO_SITE = { frames: [], opener: undefined, libraries: [] }
