@@ -9,6 +9,8 @@ export class BuiltinRouting {
   private replacements: Map<string, unknown> | undefined
   /** Targeted builtins whose hooks have run on their exports (see allPatched). */
   private readonly patched = new Set<string>()
+  /** The size of `patched`, kept here: the shared primordials have no Set size getter. */
+  private patchedCount = 0
   /** Node's list of the builtins (and internals) it has loaded, in order; it only grows. */
   readonly loadList: readonly string[] = (process as { moduleLoadList?: readonly string[] }).moduleLoadList ?? []
   /** How much of `loadList` was looked at: builtins loaded before the preload are not "loaded by the app". */
@@ -22,6 +24,9 @@ export class BuiltinRouting {
   /** Whether every targeted builtin has had its hooks run, and none replaced its exports: `require` needs no hook for them then. */
   allPatched(): boolean {
     if (this.replacements !== undefined && primordials.MapPrototypeGetSize(this.replacements) > 0) return false
+    // Asked on every builtin the app resolves while the ESM hook is on: fewer patched than targeted answers
+    // at once (`patched` holds targeted names only, though one may since have lost its registrations).
+    if (this.patchedCount < primordials.MapPrototypeGetSize(this.byBuiltin)) return false
     const names = mapKeys(this.byBuiltin)
     for (let i = 0; i < names.length; i++) if (!primordials.SetPrototypeHas(this.patched, names[i]!)) return false
     return true
@@ -35,7 +40,10 @@ export class BuiltinRouting {
     if (replaced !== undefined && exports === replaced) return replaced
     const list = MapPrototypeGet(this.byBuiltin, name)
     if (list !== undefined && (typeof exports === 'object' || typeof exports === 'function') && exports !== null) {
-      primordials.SetPrototypeAdd(this.patched, name)
+      if (!primordials.SetPrototypeHas(this.patched, name)) {
+        primordials.SetPrototypeAdd(this.patched, name)
+        this.patchedCount++
+      }
       const result = runHooks(this.journal, list, exports, exports, describeBuiltin)
       if (result !== exports) primordials.MapPrototypeSet((this.replacements ??= new primordials.Map()), name, result)
     }
