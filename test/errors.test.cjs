@@ -247,6 +247,17 @@ describe('PATCHRUN_DISABLED=1', () => {
     const result = run('main.js', { patches: 'foo', env: { PATCHRUN_DISABLED: '0' } })
     assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-foo'])
   })
+
+  test('any case and spaces around switch it on (TRUE, " Yes ", On); words near them do not (0, off, truee, "o n")', () => {
+    for (const value of ['TRUE', ' Yes ', 'On']) {
+      const result = run('main.js', { patches: 'foo', env: { PATCHRUN_DISABLED: value } })
+      assert.deepEqual(assertRanToEnd(result).patchedBy, [], `PATCHRUN_DISABLED=${JSON.stringify(value)} left patchrun on`)
+    }
+    for (const value of ['0', 'off', 'truee', 'o n']) {
+      const result = run('main.js', { patches: 'foo', env: { PATCHRUN_DISABLED: value } })
+      assert.deepEqual(assertRanToEnd(result).patchedBy, ['patchrun-patch-foo'], `PATCHRUN_DISABLED=${JSON.stringify(value)} switched patchrun off`)
+    }
+  })
 })
 
 describe('registerPostImportHook (the package root, no preload)', () => {

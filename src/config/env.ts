@@ -14,7 +14,11 @@ export function parsePatchList(value: string | undefined): string[] {
 
 /** A boolean switch: `1`, `true`, `yes`, `on` (any case) mean on; anything else, or unset, off. */
 export function isOn(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
+  if (value === undefined) return false
+  // Compared in lower case rather than with an `i` regex, whose case tables V8 builds on first use (0.1 ms,
+  // in every child of a run that sets PATCHRUN_DISABLED): no other character lower-cases to these letters.
+  const word = value.trim().toLowerCase()
+  return word === '1' || word === 'true' || word === 'yes' || word === 'on'
 }
 
 /** An environment switch that can override a config: undefined when unset or empty, else what isOn says. */
