@@ -6,7 +6,7 @@ import type { Script } from 'node:vm'
 import { isOn } from './config/env'
 import { primordials } from './primordials'
 import { debug } from './debug'
-import { isOwnCacheFile, shortHash, userCacheDir, writeCacheFile } from './user-cache-dir'
+import { isOwnCacheFile, removeStaleTemps, shortHash, userCacheDir, writeCacheFile } from './user-cache-dir'
 
 /**
  * Why: the preload runs in every process of the app, and compiling its own bundles there (150 KB before any
@@ -199,9 +199,10 @@ function flush(): void {
   }
 }
 
-/** The code cache files in `dir` (`code-*.bin`). */
+/** The code cache files in `dir` (`code-*.bin`); temp files of dead writers among them go (removeStaleTemps). */
 function codeFiles(dir: string): string[] {
   const all = readdirSync(dir)
+  removeStaleTemps(dir, all, 'code-')
   const found: string[] = []
   for (let i = 0; i < all.length; i++) {
     const name = all[i]!

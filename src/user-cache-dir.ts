@@ -4,8 +4,11 @@ import { join } from 'node:path'
 import { debug } from './debug'
 import { primordials } from './primordials'
 
-const { StringPrototypeSlice, NumberPrototypeToString } = primordials
+const { StringPrototypeSlice, NumberPrototypeToString, StringPrototypeStartsWith, StringPrototypeEndsWith } = primordials
 const MathRandom = Math.random
+const DateNow = Date.now
+/** A writer renames its temp file within milliseconds: one this old was left by a writer that died in between. */
+const STALE_TEMP_MS = 10 * 60 * 1000
 
 /**
  * os.tmpdir() on POSIX (the only systems with a cache), without loading `os`: the preload must not load a
@@ -68,6 +71,27 @@ export function writeCacheFile(file: string, data: string | Uint8Array): string 
       // never made
     }
     return (error as Error | null)?.message ?? 'unknown error'
+  }
+}
+
+/**
+ * Removes, among `names` (the listing of `dir`), the temp files of writeCacheFile (`<prefix>….tmp`) that a process
+ * killed between its write and its rename left behind: this user's, untouched for ten minutes. The caches'
+ * own pruning counts finished files only, so without this they would stay until the temp directory is
+ * cleaned. Never throws; built-ins as captured (the code cache prunes on the app's ticks).
+ */
+export function removeStaleTemps(dir: string, names: readonly string[], prefix: string): void {
+  const before = DateNow() - STALE_TEMP_MS
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!
+    if (!StringPrototypeStartsWith(name, prefix) || !StringPrototypeEndsWith(name, '.tmp')) continue
+    try {
+      const path = join(dir, name)
+      const stat = lstatSync(path, { throwIfNoEntry: false })
+      if (stat !== undefined && isOwnCacheFile(stat) && stat.mtimeMs < before) rmSync(path, { force: true })
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
   }
 }
 

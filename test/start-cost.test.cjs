@@ -154,6 +154,27 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.equal(cacheLine(run()), `${COUNT} unchanged, 0 read`, 'the new file is kept')
   })
 
+  test('temp files a writer killed mid-write left behind go when a new cache file of their kind is written; fresh ones and others stay', async (t) => {
+    const { run, cacheDir } = await makeSetup(t)
+    fs.mkdirSync(cacheDir, { mode: 0o700 })
+    const made = (name, ageSeconds) => {
+      const file = path.join(cacheDir, name)
+      fs.writeFileSync(file, '{"format":1,', { mode: 0o600 })
+      const when = Date.now() / 1000 - ageSeconds
+      fs.utimesSync(file, when, when)
+      return name
+    }
+    const stale = [made('manifests-00000000-11111111.json.4242.abc123.tmp', 3600), made('code-33333333-1.2.3.4.5.bin.4444.ghi789.tmp', 3600)]
+    const kept = [made('manifests-00000000-22222222.json.4343.def456.tmp', 5), made('code-44444444-1.2.3.4.5.bin.4545.jkl012.tmp', 5), made('someone-else.tmp', 3600)]
+    // A new list of names and a cache directory with no code cache yet: both caches write a file in this run.
+    const result = run()
+    assert.equal(cacheLine(result), `0 unchanged, ${COUNT} read`, show(result))
+    const files = fs.readdirSync(cacheDir)
+    assert.ok(files.some((f) => f.startsWith('code-') && f.endsWith('.bin')), `the code cache wrote a file: ${files}`)
+    for (const name of stale) assert.ok(!files.includes(name), `the hour-old ${name} went: ${files}`)
+    for (const name of kept) assert.ok(files.includes(name), `${name} stays (a writer may still rename it, or it is not a cache's): ${files}`)
+  })
+
   test('a cache directory open to other users is not used', async (t) => {
     const { run, cacheDir } = await makeSetup(t)
     run()

@@ -3,7 +3,7 @@
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { debug } from '../debug'
-import { isOwnCacheFile, shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
+import { isOwnCacheFile, removeStaleTemps, shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
 import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
 import { resolveUnder } from './plain-path'
 
@@ -130,7 +130,9 @@ function pruneOldFiles(written: string): void {
   try {
     const dir = dirname(written)
     const files: Array<{ path: string; mtimeMs: number }> = []
-    for (const name of readdirSync(dir)) {
+    const names = readdirSync(dir)
+    removeStaleTemps(dir, names, 'manifests-')
+    for (const name of names) {
       if (!name.startsWith('manifests-') || !name.endsWith('.json')) continue
       const path = join(dir, name)
       const stat = lstatSync(path, { throwIfNoEntry: false })
