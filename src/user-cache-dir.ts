@@ -31,12 +31,17 @@ export function userCacheDir(what: string): string | undefined {
   if (uid === undefined) return undefined
   try {
     const dir = join(tempDir(), `patchrun-${uid}`)
-    try {
-      mkdirSync(dir, { mode: 0o700 })
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
+    // Looked at first, made only when missing: the usual case throws nothing (a process's first fs exception
+    // costs ~0.15 ms to build, in every patched process).
+    let stat = lstatSync(dir, { throwIfNoEntry: false })
+    if (stat === undefined) {
+      try {
+        mkdirSync(dir, { mode: 0o700 })
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined
+      }
+      stat = lstatSync(dir)
     }
-    const stat = lstatSync(dir)
     if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) {
       debug('%s: not used, %s is not a directory of this user closed to others', what, dir)
       return undefined

@@ -184,4 +184,17 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.equal(cacheLine(result), undefined, show(result))
     assert.match(result.stderr, /manifest cache: not used, .* is not a directory of this user closed to others/, show(result))
   })
+
+  test('a cache directory that is a symlink (even to a directory of this user) is not used, and nothing is made through it', async (t) => {
+    const { run, cacheDir } = await makeSetup(t)
+    const real = `${cacheDir}-real`
+    fs.mkdirSync(real, { mode: 0o700 })
+    t.after(() => fs.rmSync(real, { recursive: true, force: true }))
+    fs.symlinkSync(real, cacheDir)
+    const result = run()
+    assert.deepEqual(result.json, { patchedBy: 'patch.js' }, show(result))
+    assert.equal(cacheLine(result), undefined, show(result))
+    assert.match(result.stderr, /manifest cache: not used, .* is not a directory of this user closed to others/, show(result))
+    assert.deepEqual(fs.readdirSync(real), [], 'no cache file was written through the link')
+  })
 })
