@@ -10,7 +10,6 @@ const fs = require('node:fs')
 const path = require('node:path')
 
 const root = path.join(__dirname, '..')
-const preload = path.join(root, 'dist', 'preload')
 
 /**
  * Leaves `file` pure ASCII. esbuild escapes what is not in strings, but keeps some comments as written (a doc
@@ -31,7 +30,7 @@ const src = path.join(root, 'src')
  * src/ (ids like 'config/load-config') that stay in their own dist file, required lazily where the code says so.
  * From the TypeScript sources rather than tsc's CommonJS: esbuild then joins the modules into one scope (no
  * module wrappers, no `exports.x =` per export, direct calls): the bootstrap is 104 KB rather than 127, and the
- * preload with the two bundled patches ~1.3 ms shorter on Node 24 (14.5 -> 13.3 ms; results/goals-*-2026-12-03).
+ * preload with the two bundled patches ~1.3 ms shorter on Node 24 (15.2 -> 13.8 ms, interleaved A/B; bench/README.md).
  */
 async function bundleFromSource(entry, own) {
   const outfile = path.join(root, 'dist', `${entry}.js`)
@@ -91,7 +90,7 @@ async function bundlePreload() {
   await bundleFromSource('apply/toolkit', [])
   // The command: what `patchrun [options] -- <command>` loads is one file (commander stays out of it); anything
   // else on the command line loads commander's program besides, and `verify` its own files.
-  await bundleFromSource('cli/main', ['own-code-cache', 'cli/program', 'config/load-config'])
+  await bundleFromSource('cli/main', ['cli/program', 'config/load-config'])
   await bundleFromSource('cli/program', ['verify/verify-command'])
 }
 
