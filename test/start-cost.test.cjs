@@ -91,13 +91,24 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     run()
     const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'))
     assert.equal(files.length, 1, `one cache file in ${cacheDir}: ${files}`)
-    fs.writeFileSync(path.join(cacheDir, files[0]), '{"format":1,"packages":{"/x/package.json":{"ino":')
+    const file = path.join(cacheDir, files[0])
+    const good = fs.readFileSync(file, 'utf8')
+    fs.writeFileSync(file, '{"format":2,"packages":[["/x/package.json",')
     const quiet = run(false)
     assert.equal(quiet.status, 0, show(quiet))
     assert.deepEqual(quiet.json, { patchedBy: 'patch.js' }, show(quiet))
     assert.equal(quiet.stderr, '', show(quiet))
     const after = run()
     assert.equal(cacheLine(after), `${COUNT} unchanged, 0 read`, show(after))
+    // Well-formed JSON whose rows match every package.json but hold a module that is not a string: no row is
+    // taken (each is checked before use), every manifest is read again, and the file is made anew.
+    const rows = JSON.parse(good).packages
+    assert.ok(Array.isArray(rows) && rows.length === COUNT && typeof rows[0][9] === 'string', `rows of [path, dev, ino, size, mtime, ctime, name, version, target, module, export, versions]: ${good.slice(0, 300)}`)
+    fs.writeFileSync(file, JSON.stringify({ format: 2, packages: rows.map((row) => [...row.slice(0, 9), 42, ...row.slice(10)]) }))
+    const mangled = run()
+    assert.equal(cacheLine(mangled), `0 unchanged, ${COUNT} read`, show(mangled))
+    assert.deepEqual(mangled.json, { patchedBy: 'patch.js' }, show(mangled))
+    assert.equal(cacheLine(run()), `${COUNT} unchanged, 0 read`, 'written again, whole')
   })
 
   test('reading and writing the cache loads no builtin the app does not (a patch targeting `os` would apply)', async (t) => {
@@ -125,7 +136,7 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.equal(cacheLine(run()), `${COUNT} unchanged, 0 read`, 'the first list still has its own file')
     const files = fs.readdirSync(cacheDir).filter((f) => f.startsWith('manifests-')).sort()
     assert.equal(files.length, 2, `two cache files in ${cacheDir}: ${files}`)
-    const kept = files.map((f) => Object.keys(JSON.parse(fs.readFileSync(path.join(cacheDir, f), 'utf8')).packages).sort())
+    const kept = files.map((f) => JSON.parse(fs.readFileSync(path.join(cacheDir, f), 'utf8')).packages.map((row) => row[0]).sort())
     const manifests = (list) => list.map((dir) => path.join(dir, 'package.json')).sort()
     assert.deepEqual(kept.sort((a, b) => a.length - b.length), [manifests(other), manifests(dirs)], 'each file holds its own list\'s packages, no more')
   })
