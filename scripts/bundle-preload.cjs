@@ -7,6 +7,7 @@
 'use strict'
 const { build, buildSync } = require('esbuild')
 const fs = require('node:fs')
+const { isBuiltin } = require('node:module')
 const path = require('node:path')
 
 const root = path.join(__dirname, '..')
@@ -21,6 +22,36 @@ function keepAscii(file) {
   const text = fs.readFileSync(file, 'utf8')
   const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   if (ascii !== text) fs.writeFileSync(file, ascii)
+}
+
+/** The memo each bundle gets (a function declaration at its end, hoisted): a name nothing of esbuild's output uses. */
+const ONCE = '__req$'
+
+/**
+ * Each builtin a bundle requires more than once is required once: esbuild keeps every module's own
+ * `var import_node_fsN = require("node:fs")` (the bootstrap had 38, for 6 builtins; the command's main.js 48
+ * for 9; tempdir-leaks' bundle `node:path` 3 times), and each is a trip through Module._load, which syncs all of the builtin's exports to its ESM facade
+ * (~10 µs for fs). `require("node:x")` becomes `__req$("node:x")` padded to the same length, so every column
+ * after it, and the source map, stays right; the memo requires on first use, so a builtin is loaded when the
+ * code first asks for it, as before (a bundle must not load one the app does not).
+ */
+function requireBuiltinsOnce(file) {
+  const text = fs.readFileSync(file, 'latin1')
+  if (text.includes(ONCE)) throw new Error(`${file} already uses ${ONCE}: pick another name in scripts/bundle-preload.cjs`)
+  const calls = /require\("([a-z_:/]+)"\)/g
+  const seen = new Map()
+  for (const [, id] of text.matchAll(calls)) if (isBuiltin(id)) seen.set(id, (seen.get(id) ?? 0) + 1)
+  if (![...seen.values()].some((n) => n > 1)) return
+  const once = text.replace(calls, (call, id, at) => {
+    if ((seen.get(id) ?? 1) === 1) return call
+    // Only a call of the module's own require, where an expression starts (not `x.require(`, not in a string).
+    if (!/[=(,;:?&|{}[!\s]/.test(text[at - 1])) throw new Error(`${file}: ${call} at ${at} is not a call of the module's require: ${text.slice(at - 40, at + 30)}`)
+    return `${ONCE}("${id}")${' '.repeat('require'.length - ONCE.length)}`
+  })
+  const lines = once.split('\n')
+  const map = lines.findIndex((line) => line.startsWith('//# sourceMappingURL='))
+  lines.splice(map === -1 ? lines.length : map, 0, `function ${ONCE}(id){return ${ONCE}[id]??=require(id)}`)
+  fs.writeFileSync(file, lines.join('\n'))
 }
 
 const src = path.join(root, 'src')
@@ -72,6 +103,7 @@ async function bundleFromSource(entry, own) {
     banner: { js: `// patchrun, bundled from src/${entry}.ts by scripts/bundle-preload.cjs: see src/ for the code.` },
   })
   keepAscii(outfile)
+  requireBuiltinsOnce(outfile)
 }
 
 async function bundlePreload() {
@@ -182,6 +214,7 @@ for (const name of fs.readdirSync(patchesDir)) {
     banner: { js: `// patchrun-patch-${name}, bundled from ${sources.join(', ')} by scripts/bundle-preload.cjs: see ../ for the code.` },
   })
   keepAscii(first)
+  requireBuiltinsOnce(first)
   for (let i = 1; i < built.length; i++) {
     fs.writeFileSync(path.join(dir, built[i]),
       `// patchrun-patch-${name}: ${sources[i]}, bundled into ${built[0]} by scripts/bundle-preload.cjs: see ../ for the code.\n` +

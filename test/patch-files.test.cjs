@@ -30,3 +30,33 @@ for (const [app, preload] of [['app.cjs', 'require'], ['app.mjs', 'import'], ['a
     }
   })
 }
+
+/** The BUILTIN-REQUIRES lines count-builtin-requires.cjs printed, one per process, parsed. */
+function builtinRequires(stderr) {
+  return [...stderr.matchAll(/^BUILTIN-REQUIRES (.+)$/gm)].map((m) => JSON.parse(m[1]))
+}
+
+test("each of patchrun's own files requires a builtin once, however many of its modules use it: the preload, the patches, the command", () => {
+  // esbuild gives every bundled module its own `require("node:fs")`, and each is a trip through Module._load that
+  // syncs all of fs's exports to its ESM facade: scripts/bundle-preload.cjs makes them one per file.
+  const counter = path.join(APP, 'count-builtin-requires.cjs')
+  const env = { NODE_OPTIONS: `--require "${counter}"`, PATCHRUN_PATCHES: 'socket-lifecycle,tempdir-leaks' }
+  const preloaded = runNode({ args: ['app.cjs'], cwd: APP, env })
+  const shown = (result) => `status ${result.status}\n--- stderr ---\n${result.stderr}`
+  assert.equal(preloaded.status, 0, shown(preloaded))
+  const [seen] = builtinRequires(preloaded.stderr)
+  assert.ok(seen !== undefined, `no count printed\n${shown(preloaded)}`)
+  for (const file of ['dist/preload/start.js', 'dist/preload/bootstrap.js', 'dist/apply/toolkit.js', 'patches/tempdir-leaks/dist/fs.js']) {
+    assert.ok(seen.files.includes(file.split('/').join(path.sep)), `${file} required builtins (the counter saw it): ${seen.files.join(', ')}`)
+  }
+  assert.deepEqual(seen.repeated, {}, `builtins required more than once by one file\n${shown(preloaded)}`)
+
+  // Spawned (PATCHRUN_EXECVE=0), so that the command's process ends, and prints, rather than becoming the app.
+  const command = runNode({ args: [path.join(ROOT, 'bin', 'patchrun.js'), '--patches', 'socket-lifecycle', '--', process.execPath, 'app.cjs'], cwd: APP, preload: 'none', env: { ...env, PATCHRUN_EXECVE: '0' } })
+  assert.equal(command.status, 0, shown(command))
+  const processes = builtinRequires(command.stderr)
+  assert.equal(processes.length, 2, `the command's process and the app's each printed a count\n${shown(command)}`)
+  const main = path.join('dist', 'cli', 'main.js')
+  assert.ok(processes.some((counted) => counted.files.includes(main)), `the command's main.js required builtins: ${processes.map((counted) => counted.files.join(', ')).join(' / ')}`)
+  for (const counted of processes) assert.deepEqual(counted.repeated, {}, `builtins required more than once by one file\n${shown(command)}`)
+})
