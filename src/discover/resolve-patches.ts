@@ -36,6 +36,8 @@ export function resolvePatches(
   const dirs = new Set<string>()
   // Many packages: their manifests as last checked, re-read only where package.json changed (manifest-cache.ts).
   const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache(manifestListKey(cwd, requests)) : undefined
+  // No top-level options map (the usual case): no names to look an alias up by, for any package.
+  const aliased = Object.keys(optionsByName).length > 0
   let seen: { file: string; stat: Stats } | undefined
   const remember = cache === undefined ? undefined : (file: string, stat: Stats) => void (seen = { file, stat })
   for (const { name, options = {}, base } of requests) {
@@ -54,7 +56,7 @@ export function resolvePatches(
       continue
     }
     dirs.add(pkg.dir)
-    found.push({ ...pkg, options: withAliasedOptions(pkg, options, optionsByName) })
+    found.push({ ...pkg, options: aliased ? withAliasedOptions(pkg, options, optionsByName) : options })
   }
   cache?.save()
   return found
