@@ -29,6 +29,8 @@ export interface PatchPackage {
 }
 
 const ENTRY_KEYS = new Set(['target', 'module', 'versions', 'export'])
+/** A `..` segment between `/` or `\` separators (a test, not a split: this runs for every entry of every package). */
+const UP = /(?:^|[\\/])\.\.(?:[\\/]|$)/
 
 /** Reads `dir/package.json` and returns the package with its checked entries; throws PATCHRUN_E_MANIFEST. */
 export function readPatchPackage(request: string, dir: string): PatchPackage {
@@ -144,7 +146,7 @@ export function recheckPatchPackage(request: string, dir: string, manifest: Chec
 /** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */
 function describeOutside(dir: string, module: string): string | undefined {
   if (isAbsolute(module) || /^[\\/]/.test(module)) return 'is an absolute path'
-  if (module.split(/[\\/]/).includes('..')) return 'goes up out of its package ("..")'
+  if (UP.test(module)) return 'goes up out of its package ("..")'
   if (!resolveUnder(dir, module).startsWith(dir.endsWith(sep) ? dir : dir + sep)) return 'is outside its package'
   return undefined
 }
