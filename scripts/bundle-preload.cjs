@@ -30,15 +30,16 @@ const ONCE = '__req$'
 /**
  * Each builtin a bundle requires more than once is required once: esbuild keeps every module's own
  * `var import_node_fsN = require("node:fs")` (the bootstrap had 38, for 6 builtins; the command's main.js 48
- * for 9; tempdir-leaks' bundle `node:path` 3 times), and each is a trip through Module._load, which syncs all of the builtin's exports to its ESM facade
- * (~10 µs for fs). `require("node:x")` becomes `__req$("node:x")` padded to the same length, so every column
- * after it, and the source map, stays right; the memo requires on first use, so a builtin is loaded when the
- * code first asks for it, as before (a bundle must not load one the app does not).
+ * for 9; tempdir-leaks' bundle `node:path` 3 times), and each is a trip through Module._load, which syncs
+ * all of the builtin's exports to its ESM facade (~10 µs for fs). `require("node:x")` becomes
+ * `__req$("node:x")` padded to the same length, so every column after it, and the source map, stays right;
+ * the memo requires on first use, so a builtin is loaded when the code first asks for it, as before (a
+ * bundle must not load one the app does not).
  */
 function requireBuiltinsOnce(file) {
   const text = fs.readFileSync(file, 'latin1')
   if (text.includes(ONCE)) throw new Error(`${file} already uses ${ONCE}: pick another name in scripts/bundle-preload.cjs`)
-  const calls = /require\("([a-z_:/]+)"\)/g
+  const calls = /require\("([a-z0-9_:/]+)"\)/g
   const seen = new Map()
   for (const [, id] of text.matchAll(calls)) if (isBuiltin(id)) seen.set(id, (seen.get(id) ?? 0) + 1)
   if (![...seen.values()].some((n) => n > 1)) return
