@@ -32,3 +32,17 @@ for (const [what, patches] of [['a package target', './patches/mark-net,./patche
     assert.ok(!result.stderr.includes(REMOVED), `"${REMOVED}" with ${what}${shown}`)
   })
 }
+
+for (const preload of ['import', 'require']) {
+  test(`with the resolve hook on, require.resolve of a builtin loads nothing; require of the targeted one patches it once (--${preload})`, { skip }, () => {
+    const bare = runNode({ args: ['resolve-only.mjs'], cwd: APP, preload: 'none' })
+    const result = runNode({ args: ['resolve-only.mjs'], cwd: APP, preload, env: { PATCHRUN_PATCHES: './patches/mark-net,./patches/mark-dgram', NODE_DEBUG: 'patchrun' } })
+    const shown = `\n--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`
+    assert.equal(bare.status, 0, `bare: ${bare.stderr}`)
+    assert.equal(result.status, 0, shown)
+    assert.ok(result.stderr.includes('ESM resolve hook installed'), `the hook was on${shown}`)
+    const unloaded = { zlib: false, dgram: false }
+    assert.deepEqual(bare.json.afterResolve, unloaded, `plain node loads nothing on require.resolve: ${bare.stdout}`)
+    assert.deepEqual(result.json, { before: unloaded, resolved: ['node:zlib', 'dgram'], afterResolve: unloaded, marked: 1, importedMarked: 1, same: true }, shown)
+  })
+}
