@@ -18,8 +18,8 @@ const MTIME = Math.floor(Date.now() / 1000) - 3600
  * 3.2 s old first: the cache keeps only manifests settled for 3 s (a change within the file system's clock
  * tick could otherwise go unseen).
  */
-async function makeSetup(t) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-start-cost-'))
+async function makeSetup(t, prefix = 'patchrun-start-cost-') {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
   t.after(() => fs.rmSync(root, { recursive: true, force: true }))
   const tmp = path.join(root, 'tmp')
   fs.mkdirSync(tmp)
@@ -84,6 +84,17 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.deepEqual(result.json, { patchedBy: null }, show(result))
     const expected = `"module" "./patch.js" does not exist (${path.join(dirs[0], 'patch.js')})`
     assert.ok(result.stderr.includes('PATCHRUN_E_MANIFEST') && result.stderr.includes(expected), `expected PATCHRUN_E_MANIFEST with ${expected}\n${show(result)}`)
+  })
+
+  test('packages under a directory whose name is not ASCII: the cache holds the paths as UTF-8 and is taken', async (t) => {
+    const { run, cacheDir } = await makeSetup(t, 'patchrun-start-cost-\u00fc\u5b57-')
+    const first = run()
+    assert.equal(cacheLine(first), `0 unchanged, ${COUNT} read`, show(first))
+    const [file] = fs.readdirSync(cacheDir).filter((f) => f.startsWith('manifests-'))
+    assert.ok(fs.readFileSync(path.join(cacheDir, file)).includes(Buffer.from('\u00fc\u5b57')), `the paths are in the cache file as UTF-8: ${file}`)
+    const second = run()
+    assert.equal(cacheLine(second), `${COUNT} unchanged, 0 read`, show(second))
+    assert.deepEqual(second.json, { patchedBy: 'patch.js' }, show(second))
   })
 
   test('a corrupt cache file is ignored, never fatal, and replaced', async (t) => {
