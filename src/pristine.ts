@@ -101,7 +101,11 @@ function saved(): readonly SavedProperty[] | undefined {
   if (capture.list !== undefined) return capture.list
   const list: SavedProperty[] = []
   for (let i = 0; i < capture.snapshots.length; i++) {
-    const [owner, descriptors] = capture.snapshots[i]!
+    // Indexed, not destructured: this runs before the built-ins are put back, and an array pattern calls
+    // Array.prototype[Symbol.iterator], which the app may have deleted (a crash on the first patch applied).
+    const snapshot = capture.snapshots[i]!
+    const owner = snapshot[0]
+    const descriptors = snapshot[1]
     const keys = ownKeys(descriptors)
     for (let k = 0; k < keys.length; k++) {
       const descriptor = descriptors[keys[k] as string]!

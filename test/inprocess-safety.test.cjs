@@ -348,7 +348,7 @@ describe('6. two copies of patchrun in one process', () => {
 
 describe('7. an app that changes the built-ins, then loads targets', () => {
   const HOSTILE = path.join(HERE, 'hostile')
-  const sabotages = ['array-iterator', 'array-iterator-next', 'map-iterator', 'set-iterator', 'array-methods', 'function-call-bind', 'function-apply', 'json', 'object-statics', 'string-methods', 'map-set-methods', 'promise-then']
+  const sabotages = ['array-iterator', 'array-iterator-next', 'map-iterator', 'set-iterator', 'array-methods', 'function-call-bind', 'function-apply', 'json', 'object-statics', 'string-methods', 'map-set-methods', 'promise-then', 'object-prototype-enumerable']
   // Node 20–24 run 'exit' listeners with Function.prototype.apply: with one (the report's), a bare app dies of that sabotage too.
   const exitListenersWork = (sabotage) => sabotage !== 'function-apply' || MAJOR >= 26
   const run = (script, sabotage, patches, env = {}) => runNode({ args: [script], cwd: HOSTILE, env: { SABOTAGE: sabotage, PATCHRUN_PATCHES: patches, ...env } })
@@ -372,6 +372,18 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true })
       }
+    })
+  }
+
+  // The bundled patches' reports listen for 'exit' (Node 20–24 run those listeners with Function.prototype.apply).
+  for (const sabotage of sabotages.filter(exitListenersWork)) {
+    test(`${sabotage} before any target loads: the first patch, the toolkit and the bundled patches load in the changed world, every target patched once, no warning`, () => {
+      const bare = runNode({ args: ['first-after.js'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
+      assert.equal(bare.status, 0, `the fixture app must run bare:\n${bare.stderr}`)
+      // tempdir-leaks wraps fs.mkdtempSync and socket-lifecycle net's listen: their files and the toolkit load now.
+      const result = run('first-after.js', sabotage, `${path.join(PATCHES, 'count-patch')},socket-lifecycle,tempdir-leaks`)
+      assert.deepEqual(ranToEnd(result), PATCHED)
+      assert.equal(result.stderr, '')
     })
   }
 
