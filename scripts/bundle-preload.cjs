@@ -24,7 +24,7 @@ function keepAscii(file) {
   if (ascii !== text) fs.writeFileSync(file, ascii)
 }
 
-/** The memo each bundle gets (a function declaration at its end, hoisted): a name nothing of esbuild's output uses. */
+/** The memo each bundle gets (a function declaration at its end, hoisted): a name nothing of esbuild's output uses (nor `__req$m`). */
 const ONCE = '__req$'
 
 /**
@@ -36,22 +36,52 @@ const ONCE = '__req$'
  * the memo requires on first use, so a builtin is loaded when the code first asks for it, as before (a
  * bundle must not load one the app does not).
  */
-function requireBuiltinsOnce(file) {
-  const text = fs.readFileSync(file, 'latin1')
+function requireBuiltinsOnce(file, text, added) {
   if (text.includes(ONCE)) throw new Error(`${file} already uses ${ONCE}: pick another name in scripts/bundle-preload.cjs`)
   const calls = /require\("([a-z0-9_:/]+)"\)/g
   const seen = new Map()
   for (const [, id] of text.matchAll(calls)) if (isBuiltin(id)) seen.set(id, (seen.get(id) ?? 0) + 1)
-  if (![...seen.values()].some((n) => n > 1)) return
+  if (![...seen.values()].some((n) => n > 1)) return text
   const once = text.replace(calls, (call, id, at) => {
     if ((seen.get(id) ?? 1) === 1) return call
     // Only a call of the module's own require, where an expression starts (not `x.require(`, not in a string).
     if (!/[=(,;:?&|{}[!\s]/.test(text[at - 1])) throw new Error(`${file}: ${call} at ${at} is not a call of the module's require: ${text.slice(at - 40, at + 30)}`)
     return `${ONCE}("${id}")${' '.repeat('require'.length - ONCE.length)}`
   })
-  const lines = once.split('\n')
+  // The memo is a null-prototype object in a hoisted `var` (made on first use): a bundled patch runs after the
+  // app's code, which may have put anything on Object.prototype or Function.prototype.
+  added.push(`var ${ONCE}m;function ${ONCE}(id){return(${ONCE}m??={__proto__:null})[id]??=require(id)}`)
+  return once
+}
+
+/** esbuild's helper that defines a module's exports as getters, exactly as esbuild 0.2x writes it without whitespace. */
+const EXPORT_HELPER = 'var __export=(target,all)=>{for(var name in all)__defProp(target,name,{get:all[name],enumerable:true})};'
+
+/**
+ * The toolkit and the lazily required parts of a bundle run their `__export` when a target loads, after the
+ * app's code: its `for (name in all)` also walks what the app put on Object.prototype (an enumerable
+ * `Object.prototype.x = 1`, as old libraries do), and defining a getter from `1` threw, so the patch failed.
+ * The helper's definition is renamed in place (same length: columns and source maps stay right) and a
+ * hoisted function of that name, which takes own names only and null-prototype descriptors, replaces it.
+ */
+function hardenExportHelper(file, text, added) {
+  if (!text.includes('__export(')) return text
+  if (text.split(EXPORT_HELPER).length !== 2) throw new Error(`${file}: esbuild's __export helper is not the one scripts/bundle-preload.cjs expects (an esbuild upgrade?): update EXPORT_HELPER and hardenExportHelper`)
+  added.push('var __hasOwn$;function __export(target,all){for(var name in all)if((__hasOwn$??=Object.hasOwn)(all,name))__defProp(target,name,{__proto__:null,get:all[name],enumerable:true})}')
+  return text.replace(EXPORT_HELPER, EXPORT_HELPER.replace('var __export=', 'var __expor$='))
+}
+
+/** What the build changes in a bundle esbuild wrote (see each function); added definitions go last, before the source map comment. */
+function finishBundle(file) {
+  const added = []
+  let text = fs.readFileSync(file, 'latin1')
+  if (text.includes('__expor$') || text.includes('__hasOwn$')) throw new Error(`${file} already uses __expor$ or __hasOwn$: pick other names in scripts/bundle-preload.cjs`)
+  text = requireBuiltinsOnce(file, text, added)
+  text = hardenExportHelper(file, text, added)
+  if (added.length === 0) return
+  const lines = text.split('\n')
   const map = lines.findIndex((line) => line.startsWith('//# sourceMappingURL='))
-  lines.splice(map === -1 ? lines.length : map, 0, `function ${ONCE}(id){return ${ONCE}[id]??=require(id)}`)
+  lines.splice(map === -1 ? lines.length : map, 0, ...added)
   fs.writeFileSync(file, lines.join('\n'))
 }
 
@@ -104,7 +134,7 @@ async function bundleFromSource(entry, own) {
     banner: { js: `// patchrun, bundled from src/${entry}.ts by scripts/bundle-preload.cjs: see src/ for the code.` },
   })
   keepAscii(outfile)
-  requireBuiltinsOnce(outfile)
+  finishBundle(outfile)
 }
 
 async function bundlePreload() {
@@ -215,7 +245,7 @@ for (const name of fs.readdirSync(patchesDir)) {
     banner: { js: `// patchrun-patch-${name}, bundled from ${sources.join(', ')} by scripts/bundle-preload.cjs: see ../ for the code.` },
   })
   keepAscii(first)
-  requireBuiltinsOnce(first)
+  finishBundle(first)
   for (let i = 1; i < built.length; i++) {
     fs.writeFileSync(path.join(dir, built[i]),
       `// patchrun-patch-${name}: ${sources[i]}, bundled into ${built[0]} by scripts/bundle-preload.cjs: see ../ for the code.\n` +
