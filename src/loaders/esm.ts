@@ -70,9 +70,9 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       const url = result.url
       if (StringPrototypeStartsWith(url, 'node:')) {
         // A require() (or require.resolve) of a builtin: the CommonJS `_load` wrapper (commonjs.ts) patches
-        // what it loads, once Node has built it. Building it here as well made Node sync all its exports to
-        // its ESM facade a second time on every such require (the express app requires builtins 41 times), and
-        // made require.resolve('node:x') load a builtin nobody asked for.
+        // what it loads, once Node has built it. Building it here as well cost a getBuiltinModule per such
+        // require (the express app requires builtins 41 times), and made require.resolve('node:x') load a
+        // builtin nobody asked for. The hook comes off at the next resolution once all are patched.
         if (context.conditions !== undefined && ArrayPrototypeIncludes(context.conditions, 'require')) {
           removeIfDone()
           return result
