@@ -17,6 +17,7 @@ function capture() {
   const setIterator = Object.getPrototypeOf(new Set().values()) as Iterator<unknown>
   return Object.freeze({
     ReflectApply: Reflect.apply,
+    ReflectConstruct: Reflect.construct,
     ReflectSet: Reflect.set,
     ReflectGetOwnPropertyDescriptor: Reflect.getOwnPropertyDescriptor,
     ReflectDefineProperty: Reflect.defineProperty,
@@ -75,7 +76,7 @@ function capture() {
 export type Primordials = ReturnType<typeof capture>
 
 // Versioned: a copy of patchrun that needs more built-ins bumps it and captures its own set.
-const SLOT = Symbol.for('patchrun.primordials@2')
+const SLOT = Symbol.for('patchrun.primordials@3')
 
 /**
  * The process's captured built-ins: the first copy of patchrun to load (the preload) captures them; every

@@ -121,24 +121,52 @@ function saved(): readonly SavedProperty[] | undefined {
  */
 export function withPristineBuiltins<A extends unknown[], R>(fn: (...args: A) => R, thisArg: unknown, args: A): R {
   const list = depth === 0 ? saved() : undefined
-  const changed = list === undefined ? undefined : restorePristine(list)
+  if (list !== undefined) changedNow = restorePristine(list)
   depth++
   try {
     return ReflectApply(fn, thisArg, args)
   } finally {
     depth--
-    if (changed !== undefined) putBack(changed)
+    if (list !== undefined) {
+      const changed = changedNow
+      changedNow = undefined
+      if (changed !== undefined) putBack(changed)
+    }
+  }
+}
+
+/**
+ * `fn(...args)` called from inside a pristine call, in the app's world again: for code that hands control
+ * back to code nobody asked patchrun to protect (import-in-the-middle calling the next module hook in the
+ * chain, which may be the app's own). Outside a pristine call, or when the app changed nothing, a plain call.
+ */
+export function withAppBuiltins<A extends unknown[], R>(fn: (...args: A) => R, thisArg: unknown, args: A): R {
+  if (depth === 0 || changedNow === undefined) return ReflectApply(fn, thisArg, args)
+  const outerDepth = depth
+  putBack(changedNow)
+  changedNow = undefined
+  depth = 0
+  try {
+    return ReflectApply(fn, thisArg, args)
+  } finally {
+    // The app's code may have changed more meanwhile: compared afresh, as on entry.
+    depth = outerDepth
+    changedNow = restorePristine(saved()!)
   }
 }
 
 /** Inside a pristine call (a patch requiring another target, a version read inside a hook): nothing to restore again. */
 let depth = 0
+/** What the outermost pristine call put back, to be undone when it returns (or for a while by withAppBuiltins). */
+let changedNow: Changed | undefined
 
 /** What the app had instead, for each property it changed or deleted: undefined when it changed none. */
-function restorePristine(list: readonly SavedProperty[]): Array<{ saved: SavedProperty; current: PropertyDescriptor | undefined }> | undefined {
+type Changed = Array<{ saved: SavedProperty; current: PropertyDescriptor | undefined }>
+
+function restorePristine(list: readonly SavedProperty[]): Changed | undefined {
   const first = firstChanged(list)
   if (first === list.length) return undefined
-  let changed: Array<{ saved: SavedProperty; current: PropertyDescriptor | undefined }> | undefined
+  let changed: Changed | undefined
   for (let i = first; i < list.length; i++) {
     const entry = list[i]!
     const current = getOwnPropertyDescriptor(entry.owner, entry.key)
@@ -151,7 +179,7 @@ function restorePristine(list: readonly SavedProperty[]): Array<{ saved: SavedPr
   return changed
 }
 
-function putBack(changed: ReadonlyArray<{ saved: SavedProperty; current: PropertyDescriptor | undefined }>): void {
+function putBack(changed: Readonly<Changed>): void {
   for (let i = changed.length - 1; i >= 0; i--) {
     const { saved: entry, current } = changed[i]!
     if (current === undefined) deleteProperty(entry.owner, entry.key)

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, FEATURES, runNode } = require('./helpers.cjs')
+const { FIXTURES, ROOT, REGISTER, LOADER, MAJOR, FEATURES, HAS_SYNC_HOOKS, runNode } = require('./helpers.cjs')
 const { copyPatchrun } = require('./fixtures/errors/patchrun-copy.cjs')
 
 const HERE = path.join(FIXTURES, 'inprocess-safety')
@@ -397,6 +397,34 @@ describe('7. an app that changes the built-ins, then loads targets', () => {
       assert.equal(result.stderr, '')
     })
   }
+
+  // A true ES module target imported after the change: import-in-the-middle starts then, in the changed world, and
+  // its hooks run for every module imported after it; its wrapper imports its runtime (a CommonJS file) by name.
+  // A second target in an import cycle (export * from a module importing it back) takes iitm's bindings path.
+  for (const sabotage of sabotages) {
+    test(`${sabotage} before true ES module targets are imported (one in an import cycle): each is patched once, modules imported after load, no warning`, (t) => {
+      // The floor: Node's own loader with a module hook registered as patchrun's is (in-thread, or off-thread on Node 20).
+      const floorHook = HAS_SYNC_HOOKS ? ['--require', path.join(HERE, 'empty-hooks.cjs')] : ['--import', path.join(HERE, 'register-empty-loader.mjs')]
+      const floor = runNode({ args: [...floorHook, 'first-after.mjs'], cwd: HOSTILE, env: { SABOTAGE: sabotage }, preload: 'none' })
+      if (floor.status !== 0) return t.skip(`Node ${process.version} itself fails on this sabotage in an ES module app with a module hook registered`)
+      assert.deepEqual(floor.json, { net: 0, esm: 0, same: true, later: '42', hello: 'hello from esm', cycle: 0, describe: 'cycle+part' }, floor.stdout)
+      const result = runNode({ args: ['first-after.mjs'], cwd: HOSTILE, env: { SABOTAGE: sabotage, PATCHRUN_PATCHES: path.join(PATCHES, 'esm-count') }, preload: 'import' })
+      assert.deepEqual(ranToEnd(result), { net: 1, esm: 1, same: true, later: '42', hello: 'hello from esm', cycle: 1, describe: 'cycle+part' })
+      assert.equal(result.stderr, '')
+    })
+  }
+
+  test('an app\'s own module hook, called by import-in-the-middle or by patchrun\'s own resolution, runs in the app\'s world', { skip: !HAS_SYNC_HOOKS && 'no module.registerHooks on this Node' }, () => {
+    const bare = runNode({ args: ['own-hook.mjs'], cwd: HOSTILE, preload: 'none' })
+    assert.equal(bare.status, 0, bare.stderr)
+    const result = runNode({ args: ['own-hook.mjs'], cwd: HOSTILE, env: { PATCHRUN_PATCHES: path.join(PATCHES, 'esm-count') }, preload: 'import' })
+    const json = ranToEnd(result)
+    assert.equal(result.stderr, '')
+    assert.equal(json.first, 1, result.stdout)
+    // Every call of the app's hook saw its own Array.prototype.flat, and the query specifier did reach it.
+    assert.ok(json.seen.length >= 2 && json.seen.every((line) => line.endsWith(':true')), `the app's hook saw another world: ${JSON.stringify(json.seen)}`)
+    assert.ok(json.seen.includes('./node_modules/esm-target/index.js?again:true'), JSON.stringify(json.seen))
+  })
 
   for (const sabotage of sabotages.filter(exitListenersWork)) {
     test(`${sabotage}: a child process started afterwards ends as it would, and its end is in the report`, (t) => {

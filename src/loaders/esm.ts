@@ -1,16 +1,16 @@
 // The ESM side: an in-thread resolve hook that patches builtins before their ESM facade exists and
 // hands true ES modules of targeted packages to import-in-the-middle, which it loads only then.
 import { nodeModule as Module } from '../node-module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { debug } from '../debug'
 import { packageFileOf, packageNameOf } from '../packages/module-path'
 import { mayBeEsm } from '../packages/package-info'
 import type { Registry } from '../registry/registry'
 import { primordials } from '../primordials'
-import { withPristineBuiltins } from '../pristine'
+import { startIitm } from './iitm'
 
 // From the preload's capture: this file loads when ESM hooks are first needed, maybe after the app changed built-ins.
-const { ReflectApply, MapPrototypeGet, MapPrototypeHas, MapPrototypeGetSize, SetPrototypeAdd, SetPrototypeHas, StringPrototypeStartsWith, StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
+const { ReflectApply, MapPrototypeGet, MapPrototypeHas, MapPrototypeGetSize, SetPrototypeAdd, StringPrototypeStartsWith, StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
 
 interface ResolveResult {
   url: string
@@ -24,12 +24,6 @@ interface ResolveContext {
 type NextResolve = (specifier: string, context?: ResolveContext) => ResolveResult
 type ResolveHook = (specifier: string, context: ResolveContext, nextResolve: NextResolve) => ResolveResult
 type RegisterHooks = (hooks: { resolve?: ResolveHook; load?: unknown }) => { deregister?: () => void } | undefined
-
-interface IitmHook {
-  resolveSync: ResolveHook
-  loadSync: unknown
-  applyOptions(options: { shouldInclude: (url: string, specifier: string) => boolean }): void
-}
 
 /** Formats that may be a true ES module (undefined: Node decides at load, by syntax detection). */
 const isMaybeEsm = (format: string | null | undefined): boolean => format === 'module' || format === 'module-typescript' || format == null
@@ -52,7 +46,7 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
   const ids = registry.builtinIds
   const packages = registry.byPackage
   const esmTargets = new Set<string>()
-  let iitm: IitmHook | undefined
+  let iitm: ResolveHook | undefined
   let handle: { deregister?: () => void } | undefined
   /** Removes this hook once it has nothing left to watch (see above); true when it did. */
   const removeIfDone = (): boolean => {
@@ -106,38 +100,13 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       if (!targeted) return result
       SetPrototypeAdd(esmTargets, url)
       if (iitm !== undefined) return result // iitm's resolve runs before ours and wraps it.
-      iitm = startIitm(registry, (u) => SetPrototypeHas(esmTargets, u), registerHooks)
-      return iitm.resolveSync(specifier, context, nextResolve)
+      iitm = startIitm(registry, esmTargets, registerHooks as never) as ResolveHook
+      return iitm(specifier, context, nextResolve)
     },
   })
   debug('ESM resolve hook installed (in-thread)')
   // Every targeted builtin may be patched already (loaded before the preload, or required before ESM was needed).
   removeIfDone()
-}
-
-/** Loads import-in-the-middle in-thread, wrapping only the URLs `include` accepts. */
-function startIitm(registry: Registry, include: (url: string) => boolean, registerHooks: RegisterHooks): IitmHook {
-  debug('loading import-in-the-middle (in-thread)')
-  const { createHook } = require('import-in-the-middle/create-hook.mjs') as { createHook(meta: { url: string }): IitmHook }
-  const hook = createHook({ url: pathToFileURL(require.resolve('import-in-the-middle/hook.mjs')).href })
-  hook.applyOptions({ shouldInclude: include })
-  registerHooks({ resolve: hook.resolveSync, load: hook.loadSync })
-  addIitmCallback(registry)
-  return hook
-}
-
-/** Routes every module iitm wrapped to the registry; CommonJS and builtins arrive by their own hooks. */
-export function addIitmCallback(registry: Registry): void {
-  const { addHook } = require('import-in-the-middle') as {
-    addHook(fn: (url: string, namespace: object, specifier: string | undefined, format: string | undefined) => void): void
-  }
-  addHook(function patchrunModuleLoaded(url, namespace, specifier, format) {
-    if (format !== undefined && format !== 'module' && format !== 'module-typescript') return
-    if (!StringPrototypeStartsWith(url, 'file:')) return
-    const file = fileURLToPath(url)
-    const pkg = packageFileOf(file, registry.linked)
-    if (pkg !== undefined) withPristineBuiltins(registry.onModule, registry, [namespace, file, pkg, specifier])
-  })
 }
 
 /**

@@ -54,8 +54,9 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       ensureResolveHook()
       const include = plan.offThreadEsmTargets ?? []
       if (!supportsSyncHooks && include.length > 0) {
-        registerOffThread(require.resolve('import-in-the-middle/hook.mjs'), { include: [...include] })
-        esmHook().addIitmCallback(registry)
+        // iitm's own loader, but for the runtime its wrappers import (see iitm-runtime.mts). Next to this file, bundled or not.
+        registerOffThread(require.resolve('../loaders/iitm-off-thread.mjs'), { include: [...include] })
+        iitmRuntime().addIitmCallback(registry)
       }
     },
     esm() {
@@ -70,6 +71,11 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
 /** The ESM hook's code, loaded only by an app that needs ESM hooks (`../loaders/`: see scripts/bundle-preload.cjs). */
 function esmHook(): typeof import('./esm') {
   return require('../loaders/esm') as typeof import('./esm')
+}
+
+/** Starting import-in-the-middle, loaded only by an app with true ES module targets (bundled as esmHook()). */
+function iitmRuntime(): typeof import('./iitm') {
+  return require('../loaders/iitm') as typeof import('./iitm')
 }
 
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { PackageFile } from './module-path'
 import { primordials } from '../primordials'
-import { withPristineBuiltins } from '../pristine'
+import { withAppBuiltins, withPristineBuiltins } from '../pristine'
 
 const { MapPrototypeGet, MapPrototypeHas, MapPrototypeSet, JSONParse, StringPrototypeEndsWith, StringPrototypeIndexOf } = primordials
 import { resolveExportsFiles } from './package-exports'
@@ -59,7 +59,9 @@ export function resolvePackageMain({ dir, name, linkedFrom }: PackageFile): stri
   if (MapPrototypeHas(mains, dir)) return MapPrototypeGet(mains, dir)
   let main: string | undefined
   const container = linkedFrom ?? dirname(dirname(StringPrototypeIndexOf(name, '/') !== -1 ? dirname(dir) : dir))
-  main = withPristineBuiltins(resolveFrom, undefined, [name, container])
+  // In the app's world, as the app's own require.resolve: on Node 24+ it runs the module hooks registered with
+  // registerHooks, the app's own among them, which must see the built-ins the app left (even from inside a patch).
+  main = withAppBuiltins(resolveFrom, undefined, [name, container])
   MapPrototypeSet(mains, dir, main)
   return main
 }
