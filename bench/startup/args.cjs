@@ -6,13 +6,13 @@ const USAGE = `usage: node bench/startup/run.cjs [options]
   --quick           3 runs: a smoke test
   --node PATH       also bench this node binary (repeatable); the node on PATH is always included
   --node-major M    also bench a cached Node of major M, from scripts/fetch-node.sh (repeatable)
-  --variants LIST   only these variants, comma-separated: bare,empty,empty-import,lazy,applied
+  --variants LIST   only these variants, comma-separated: bare,empty,empty-import,lazy,applied,applied-esm (ESM app only)
   --json FILE       write every raw sample and the medians to FILE
   --dir DIR         where to generate the apps and patches (default: a fixed dir under the OS temp dir)
   --patchrun DIR    the patchrun to bench: a dir holding register.cjs and loader.mjs (default: this repo)
   --help            this text`
 
-const VARIANT_IDS = ['bare', 'empty', 'empty-import', 'lazy', 'applied']
+const VARIANT_IDS = ['bare', 'empty', 'empty-import', 'lazy', 'applied', 'applied-esm']
 
 function fail (message) {
   const err = new Error(`${message}\n${USAGE}`)

@@ -97,7 +97,7 @@ function mainModule (esm) {
   const roots = childrenOf(0)
   const kind = esm ? 'esm' : 'cjs'
   const lines = esm
-    ? ["import events from 'events'", "import lib from 'bench-lib'",
+    ? ["import { checksum as esmChecksum } from 'bench-esm-lib'", "import events from 'events'", "import lib from 'bench-lib'",
         ...roots.map((r) => `import * as m${r} from './${filePath(r, '.mjs')}'`)]
     : ["'use strict'", "const events = require('events')", "const lib = require('bench-lib')",
         ...roots.map((r) => `const m${r} = require('./${filePath(r, '')}')`)]
@@ -106,7 +106,7 @@ function mainModule (esm) {
     ...roots.map((r) => `{ const x = m${r}.value; h = ${MIX} }`),
     'const emitter = new events.EventEmitter()',
     'events.once(emitter, \'done\').then(([v]) => {',
-    `  console.log(\`${kind}-app ok modules=${TREE_MODULES + SHARED_MODULES + 1} tree=\${v} lib=\${lib.checksum('main')}\`)`,
+    `  console.log(\`${kind}-app ok modules=${TREE_MODULES + SHARED_MODULES + 1} tree=\${v} lib=\${lib.checksum('main')}${esm ? " esm=${esmChecksum('main')}" : ''}\`)`,
     '})',
     "emitter.emit('done', h >>> 0)"
   )
@@ -135,6 +135,28 @@ function benchLibFiles () {
   ]
 }
 
+// A true ES module package in the ESM app's node_modules, its first import: the target of the patch that
+// makes patchrun start import-in-the-middle before the rest of the app's modules are resolved and loaded.
+function benchEsmLibFiles () {
+  return [
+    {
+      file: 'node_modules/bench-esm-lib/package.json',
+      text: JSON.stringify({ name: 'bench-esm-lib', version: '2.0.0', type: 'module', exports: './index.js' }, null, 2) + '\n'
+    },
+    {
+      file: 'node_modules/bench-esm-lib/index.js',
+      text: [
+        'export const VERSION = \'2.0.0\'',
+        'export function checksum (s) {',
+        '  let h = 5381',
+        '  for (let i = 0; i < s.length; i++) h = Math.imul(h, 33) ^ s.charCodeAt(i)',
+        '  return h >>> 0',
+        '}'
+      ].join('\n') + '\n'
+    }
+  ]
+}
+
 function appFiles (esm) {
   const files = [
     {
@@ -143,7 +165,8 @@ function appFiles (esm) {
         type: 'commonjs' }, null, 2) + '\n'
     },
     mainModule(esm),
-    ...benchLibFiles()
+    ...benchLibFiles(),
+    ...(esm ? benchEsmLibFiles() : [])
   ]
   for (let i = 1; i <= TREE_MODULES; i++) files.push(esm ? esmModule(i) : cjsModule(i))
   for (let s = 0; s < SHARED_MODULES; s++) files.push(sharedModule(s, esm))

@@ -1,4 +1,4 @@
-// Writes the patch packages: 5 lazy ones whose targets the apps never load, 2 applied ones whose targets they do.
+// Writes the patch packages: 5 lazy ones whose targets the apps never load, 2 applied ones whose targets they do, 1 for the ESM app's ES module package.
 'use strict'
 
 const fs = require('fs')
@@ -20,6 +20,10 @@ const APPLIED = [
   { name: 'events', target: 'events', fn: 'once' },
   { name: 'bench-lib', target: 'bench-lib', fn: 'checksum' }
 ]
+
+// The ESM app's true ES module package (bench-esm-lib), patched through import-in-the-middle: its own variant,
+// as the CommonJS app has no such package.
+const APPLIED_ESM = { name: 'bench-esm-lib', target: 'bench-esm-lib', fn: 'checksum' }
 
 // Logging goes to BENCH_PATCH_LOG, set only in the verification pass, never while timing. worker_threads is
 // required only then too: it would cost timed runs memory (about +1.6 MiB on Node 20).
@@ -92,7 +96,9 @@ function generatePatches (dir) {
     writePackage(pkgDir, p, appliedPatchSource(p))
     return pkgDir
   })
-  return { lazy, applied, lazyBuiltin: LAZY_BUILTIN, appliedNames: APPLIED.map((p) => p.name) }
+  const esmDir = path.join(dir, 'patches', `applied-${APPLIED_ESM.name}`)
+  writePackage(esmDir, APPLIED_ESM, appliedPatchSource(APPLIED_ESM))
+  return { lazy, applied, appliedEsm: esmDir, appliedEsmName: APPLIED_ESM.name, lazyBuiltin: LAZY_BUILTIN, appliedNames: APPLIED.map((p) => p.name) }
 }
 
 module.exports = { generatePatches }

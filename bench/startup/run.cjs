@@ -25,9 +25,9 @@ function progress (line) {
 function chooseVariants (opts, patchrunRoot) {
   const missing = ['register.cjs', 'loader.mjs'].filter((f) => !fs.existsSync(path.join(patchrunRoot, f)))
   if (missing.length === 0) return { only: opts.variants, skipped: null }
-  if (opts.variants && opts.variants.some((v) => v === 'lazy' || v === 'applied')) return { only: opts.variants }
+  if (opts.variants && opts.variants.some((v) => v === 'lazy' || v.startsWith('applied'))) return { only: opts.variants }
   const notice = `patchrun variants skipped: ${missing.join(', ')} not found in ${patchrunRoot}`
-  return { only: (opts.variants || ['bare', 'empty', 'empty-import']).filter((v) => v !== 'lazy' && v !== 'applied'),
+  return { only: (opts.variants || ['bare', 'empty', 'empty-import']).filter((v) => v !== 'lazy' && !v.startsWith('applied')),
     skipped: notice }
 }
 

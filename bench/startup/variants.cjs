@@ -29,6 +29,12 @@ function variantsFor (app, { patchrunRoot, patches, only }) {
     {
       id: 'applied', label: 'patchrun, 5 lazy + 2 applied', flags: patchrunFlag, usesCore: true,
       env: { PATCHRUN_PATCHES: [...patches.lazy, ...patches.applied].join(',') }
+    },
+    // The ESM app's first import is a true ES module package: patching it starts import-in-the-middle, whose
+    // hooks then see every module the app loads after it.
+    app.id === 'esm' && {
+      id: 'applied-esm', label: 'patchrun, 5 lazy + 2 applied + 1 ES module package', flags: patchrunFlag, usesCore: true,
+      env: { PATCHRUN_PATCHES: [...patches.lazy, ...patches.applied, patches.appliedEsm].join(',') }
     }
   ].filter(Boolean)
 

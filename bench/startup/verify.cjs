@@ -26,16 +26,22 @@ function readLog (file) {
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
 }
 
-// What the patch log must show: nothing at all, except under 'applied', where each applied patch module loads
-// once, patches once and its wrapper is called (the app used the patched function), and no lazy one loads.
+// What the patch log must show: nothing at all, except under 'applied' (and 'applied-esm', with the ES module
+// package's patch), where each applied patch module loads once, patches once and its wrapper is called (the app
+// used the patched function), and no lazy one loads.
 //
 // One documented exception: on Node without module.registerHooks (20), an ESM app's builtin targets are
 // patched at start-up (README: "How it works"), so there the lazy builtin patch must load and patch once.
 function checkPatchLog (events, variant, patches, eagerBuiltin = false) {
   const problems = []
   const count = (patch, event) => events.filter((e) => e.patch === patch && e.event === event).length
-  const expectApplied = variant.id === 'applied'
-  for (const name of patches.appliedNames) {
+  const expectApplied = variant.id === 'applied' || variant.id === 'applied-esm'
+  const appliedNames = [...patches.appliedNames, patches.appliedEsmName]
+  for (const name of appliedNames) {
+    if (name === patches.appliedEsmName && variant.id !== 'applied-esm') {
+      if (events.some((e) => e.patch === name)) problems.push(`patch "${name}" ran outside its variant`)
+      continue
+    }
     const want = expectApplied ? { loaded: 1, patched: 1 } : { loaded: 0, patched: 0, called: 0 }
     for (const [event, n] of Object.entries(want)) {
       if (count(name, event) !== n) problems.push(`applied patch "${name}": ${count(name, event)}× ${event}, want ${n}`)
@@ -44,7 +50,7 @@ function checkPatchLog (events, variant, patches, eagerBuiltin = false) {
       problems.push(`applied patch "${name}": its wrapper was never called, so the app did not see the patch`)
     }
   }
-  let lazyEvents = events.filter((e) => !patches.appliedNames.includes(e.patch))
+  let lazyEvents = events.filter((e) => !appliedNames.includes(e.patch))
   if (eagerBuiltin && variant.id !== 'bare' && !variant.id.startsWith('empty')) {
     const builtinEvents = lazyEvents.filter((e) => e.target === `node:${patches.lazyBuiltin}` || e.target === patches.lazyBuiltin)
     for (const event of ['loaded', 'patched']) {
