@@ -226,6 +226,34 @@ for (const bundler of ['rollup', 'webpack', 'vite', 'rolldown', 'rspack']) {
   })
 }
 
+describe('a bundled app that changes the built-ins before its targets load (as test/inprocess-safety 7 under the preload)', { skip }, () => {
+  const SABOTAGES = ['array-iterator', 'array-iterator-next', 'map-iterator', 'set-iterator', 'array-methods', 'function-call-bind', 'function-apply', 'json', 'object-statics', 'string-methods', 'map-set-methods', 'promise-then', 'object-prototype-enumerable']
+  // src/sabotaged.js: the sabotage, then a CommonJS package, a builtin and an ES module package, patched by patchrun-patch-count.
+  const builds = [['esbuild', 'cjs'], ['esbuild', 'esm'], ['webpack', 'cjs'], ['rollup', 'esm']]
+  // Each bundle is built once (with and without the plugin) and run once per sabotage.
+  const built = new Map()
+  const once = (job) => {
+    const key = JSON.stringify(job)
+    if (!built.has(key)) built.set(key, buildOk(job))
+    return built.get(key)
+  }
+  for (const [bundler, format] of builds) {
+    for (const sabotage of SABOTAGES) {
+      test(`${bundler} → ${format}, ${sabotage}: every target patched once, no warning`, (t) => {
+        const plain = once({ bundler, entry: './src/sabotaged.js', format, tag: 'sabotaged-plain', plugin: false })
+        const floor = runNode({ args: [plain], cwd: out, preload: 'none', env: { SABOTAGE: sabotage } })
+        if (floor.status !== 0) return t.skip(`the bundle built without patchrun fails on this sabotage too (${bundler}'s helpers or the fixture's own code)`)
+        assert.equal(floor.json?.greet, 'hello ann', floor.stdout)
+        const file = once({ bundler, entry: './src/sabotaged.js', format, tag: 'sabotaged', options: { patches: ['count'] } })
+        const run = runNode({ args: [file], cwd: out, preload: 'none', env: { SABOTAGE: sabotage } })
+        assert.equal(run.status, 0, `exit ${run.status}:\n${run.stderr}`)
+        assert.deepEqual(run.json, { greet: 'hello ann [counted]', host: '[counted] function', shout: 'HELLO cy [counted]' }, run.stdout)
+        assert.equal(run.stderr, '')
+      })
+    }
+  }
+})
+
 describe('the express app of test-apps, bundled by each bundler', { skip }, () => {
   const APP_DIR = path.join(ROOT, 'test-apps', 'bundlers', '.build', 'express')
   const PROBE = path.join(ROOT, 'test-apps', 'patches', 'app-probe')

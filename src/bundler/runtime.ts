@@ -15,6 +15,7 @@ import { entryIsEsm } from '../preload/entry-format'
 import { processState } from '../join-state'
 import { loadedBundleReports, type BundleReport } from '../report/bundle-report'
 import type { BundledEntry, BundledModuleInfo } from './bundle-types'
+import { capturePristineBuiltins, withPristineBuiltins } from '../pristine'
 
 /** `[read, write]` for each exported binding of a wrapped ES module, by exported name. */
 export type BindingAccess = Record<string, readonly [() => unknown, (value: unknown) => void]>
@@ -38,6 +39,8 @@ const HOISTS_BUILTINS = new Set(['rollup', 'vite', 'rolldown'])
  * inlined, so only this bundle's wrapped modules can reach them, through `commonjs` and `esm`.
  */
 export function startBundle(bundler: string, entries: readonly BundledEntry[], built: { strict?: boolean } = {}): BundleRuntime {
+  // Before the bundle's own code, which may change the built-ins before a wrapped module loads (as the preload does).
+  capturePristineBuiltins()
   const state = processState()
   const report: BundleReport = { bundler, entries: entries.map((e) => ({ patch: e.label, target: e.target })), modules: [] }
   loadedBundleReports().push(report)
@@ -81,21 +84,29 @@ export function startBundle(bundler: string, entries: readonly BundledEntry[], b
   // module: in both, the builtins are patched now, before any of the bundle's code runs.
   if (builtins && (HOISTS_BUILTINS.has(bundler) || entryIsEsm(process.argv[1], process.execArgv))) registry.applyBuiltinsNow()
   debug('bundle (%s): %d patch entries, %d inlined targets', bundler, entries.length, byLabel.size)
+  const commonjs = (module: { exports: unknown }, info: BundledModuleInfo): void => {
+    record(info)
+    const list = matching(info)
+    if (list.length === 0) return
+    const exports = (info.served && assignedExports(module.exports)) || module.exports
+    const result = runHooks(registry, list, module, exports, () => describeBundled(info, 'commonjs'), false, module)
+    if (result !== exports) module.exports = result
+  }
+  const esm = (bindings: BindingAccess, info: BundledModuleInfo): void => {
+    record(info)
+    const list = matching(info)
+    if (list.length === 0) return
+    const namespace = createNamespace(bindings)
+    runHooks(registry, list, namespace, namespace, () => describeBundled(info, 'module'))
+  }
+  // Each wrapped module calls these as its body ends, maybe after the app changed the built-ins: the routing and
+  // the patches then run with the ones captured above (src/pristine.ts), as under the preload.
   return {
     commonjs(module, info) {
-      record(info)
-      const list = matching(info)
-      if (list.length === 0) return
-      const exports = (info.served && assignedExports(module.exports)) || module.exports
-      const result = runHooks(registry, list, module, exports, () => describeBundled(info, 'commonjs'), false, module)
-      if (result !== exports) module.exports = result
+      withPristineBuiltins(commonjs, undefined, [module, info])
     },
     esm(bindings, info) {
-      record(info)
-      const list = matching(info)
-      if (list.length === 0) return
-      const namespace = createNamespace(bindings)
-      runHooks(registry, list, namespace, namespace, () => describeBundled(info, 'module'))
+      withPristineBuiltins(esm, undefined, [bindings, info])
     },
   }
 }
