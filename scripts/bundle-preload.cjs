@@ -144,7 +144,10 @@ async function bundlePreload() {
   // What a process with patches loads besides.
   // The ESM hook is in it too: ~5 KB of its own (what it uses is in the bundle already), where its own bundle
   // would be one more file for every ESM app and a second copy of those helpers.
-  await bundleFromSource('preload/bootstrap', ['own-code-cache', 'config/load-config', 'report/process-report', 'discover/config-mistakes'])
+  await bundleFromSource('preload/bootstrap', ['own-code-cache', 'config/load-config', 'report/process-report', 'discover/config-mistakes', 'loaders/iitm'])
+  // import-in-the-middle's start (its gate, the pristine wrapping of its runtime): loaded by the first true ES module
+  // target a process imports, so it is not in every process's bootstrap (it shares the captured built-ins through Symbol.for).
+  await bundleFromSource('loaders/iitm', [])
   // The loader of patchrun's own files through V8's code cache (src/own-code-cache.ts): one small file, loaded first by
   // register.cjs, loader.mjs and bin/patchrun.js, and shared (kept apart) by every bundle that loads another through it.
   await bundleFromSource('own-code-cache', [])

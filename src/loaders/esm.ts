@@ -7,7 +7,7 @@ import { packageFileOf, packageNameOf } from '../packages/module-path'
 import { mayBeEsm } from '../packages/package-info'
 import type { Registry } from '../registry/registry'
 import { primordials } from '../primordials'
-import { startIitm } from './iitm'
+import { withPristineBuiltins } from '../pristine'
 
 // From the preload's capture: this file loads when ESM hooks are first needed, maybe after the app changed built-ins.
 const { ReflectApply, MapPrototypeGet, MapPrototypeHas, MapPrototypeGetSize, SetPrototypeAdd, StringPrototypeStartsWith, StringPrototypeLastIndexOf, StringPrototypeIndexOf, StringPrototypeCharCodeAt, StringPrototypeSlice, ArrayPrototypeIncludes } = primordials
@@ -100,7 +100,7 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       if (!targeted) return result
       SetPrototypeAdd(esmTargets, url)
       if (iitm !== undefined) return result // iitm's resolve runs before ours and wraps it.
-      iitm = startIitm(registry, esmTargets, registerHooks as never) as ResolveHook
+      iitm = iitmStarter().startIitm(registry, esmTargets, registerHooks as never) as ResolveHook
       return iitm(specifier, context, nextResolve)
     },
   })
@@ -126,4 +126,16 @@ function packageNameOfUrl(url: string, registry: Registry): string | undefined {
     if (end === -1) return undefined
   }
   return StringPrototypeSlice(url, start, end)
+}
+
+/**
+ * Starting import-in-the-middle: its own bundle, dist/loaders/iitm.js, loaded by the first true ES module target
+ * (scripts/bundle-preload.cjs), with the preload's built-ins (esbuild's module helpers use `for…of`).
+ */
+function iitmStarter(): typeof import('./iitm') {
+  return withPristineBuiltins(requireIitm, undefined, [])
+}
+
+function requireIitm(): typeof import('./iitm') {
+  return require('../loaders/iitm') as typeof import('./iitm')
 }

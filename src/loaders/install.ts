@@ -73,7 +73,7 @@ function esmHook(): typeof import('./esm') {
   return require('../loaders/esm') as typeof import('./esm')
 }
 
-/** Starting import-in-the-middle, loaded only by an app with true ES module targets (bundled as esmHook()). */
+/** Starting import-in-the-middle: its own bundle, loaded only by an app with true ES module targets (scripts/bundle-preload.cjs). */
 function iitmRuntime(): typeof import('./iitm') {
   return require('../loaders/iitm') as typeof import('./iitm')
 }
