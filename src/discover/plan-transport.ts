@@ -67,14 +67,22 @@ function planShapeProblem(value: unknown): string | undefined {
   const plan = value as Partial<Plan> | null
   if (typeof plan !== 'object' || plan === null || plan.v !== 1) return 'it is not a plan of this version of patchrun (no "v": 1)'
   if (typeof plan.strict !== 'boolean' || typeof plan.propagate !== 'boolean' || !Array.isArray(plan.patches)) return 'its "strict", "propagate" or "patches" is missing or of the wrong type'
-  for (const [i, pkg] of plan.patches.entries()) {
+  // Indexed loops: every process the command starts checks every package here, before V8 has optimized
+  // anything; for…of over entries() with a destructured pair, and every(), took 5–9 ms for a thousand.
+  const patches = plan.patches
+  for (let i = 0; i < patches.length; i++) {
+    const pkg = patches[i]
     const ok =
       typeof pkg === 'object' && pkg !== null && typeof pkg.name === 'string' && typeof pkg.request === 'string' && typeof pkg.dir === 'string' &&
-      typeof pkg.options === 'object' && pkg.options !== null && Array.isArray(pkg.entries) &&
-      (pkg.entries as unknown[]).every(isEntryShape)
+      typeof pkg.options === 'object' && pkg.options !== null && Array.isArray(pkg.entries) && entriesHaveShape(pkg.entries as unknown[])
     if (!ok) return `its patches[${i}] is not a patch package as patchrun writes one`
   }
   return undefined
+}
+
+function entriesHaveShape(entries: readonly unknown[]): boolean {
+  for (let i = 0; i < entries.length; i++) if (!isEntryShape(entries[i])) return false
+  return true
 }
 
 function isEntryShape(value: unknown): boolean {
