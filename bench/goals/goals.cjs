@@ -140,7 +140,12 @@ function scaleGoals (groups, node) {
   const bare = find(node, isScale, 'bare')
   if (!bare) return []
   const out = []
-  for (const [id, how] of [['env-1000', 'through NODE_OPTIONS alone'], ['cli-1000', 'started by patchrun -- node app.js']]) {
+  const ways = [
+    ['env-1000', 'through NODE_OPTIONS alone'],
+    ['cli-1000', 'started by patchrun -- node app.js (on Node with execve the command becomes the app: its own CPU counts too)'],
+    ['cli-1000-app', 'the process patchrun -- node app.js starts, spawned (PATCHRUN_EXECVE=0), alone']
+  ]
+  for (const [id, how] of ways) {
     const text = `scale, Node ${node.version}: 1000 registered patch packages, ${how}, CPU of the app's process over bare node ≤ +${LIMITS.scale} ms`
     const failed = failureOf(groups, node, isScale, id)
     if (failed) {

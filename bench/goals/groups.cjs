@@ -132,7 +132,11 @@ function scaleGroups (node, { apps, patch1000, repoRoot }) {
       nodeVariant(app, { id: 'env-1000', label: 'NODE_OPTIONS=--require register.cjs, 1000 patches',
         env: { NODE_OPTIONS: nodeOptionsRequire(repo.register), PATCHRUN_PATCHES: patches }, expect }),
       cliVariant(node, app, repo, { id: 'cli-1000', label: 'patchrun -- node app.js, 1000 patches (PATCHRUN_PATCHES)',
-        env: { PATCHRUN_PATCHES: patches }, expect, mayFail: true })
+        env: { PATCHRUN_PATCHES: patches }, expect, mayFail: true }),
+      // Where the command becomes the app (execve), the app's process also holds the command's own CPU; spawned,
+      // the probe measures the process the command starts alone: the plan it hands down, read and registered.
+      cliVariant(node, app, repo, { id: 'cli-1000-app', label: 'the app process patchrun starts, 1000 patches (PATCHRUN_EXECVE=0: spawned)',
+        env: { PATCHRUN_PATCHES: patches, PATCHRUN_EXECVE: '0' }, expect, mayFail: true })
     ]
   }]
 }
