@@ -66,7 +66,7 @@ function loadIitm(registry: Registry, targets: ReadonlySet<string>, registerHook
  * straight to the next hook. The runtime URL every wrapper imports resolves to iitm-runtime.mjs (see there).
  */
 function gatedResolve(resolve: Hook, targets: ReadonlySet<string>, runtimeUrl: string): Hook {
-  // Next to this file: the ESM hook is bundled into dist/preload/, its own copy is in dist/loaders/.
+  // Next to this file's bundle, dist/loaders/iitm.js (scripts/bundle-preload.cjs).
   const runtimeEsm = pathToFileURL(require.resolve('../loaders/iitm-runtime.mjs')).href
   return function patchrunIitmResolve(specifier, context, next) {
     if (specifier === runtimeUrl) return { url: runtimeEsm, format: 'module', shortCircuit: true }
@@ -138,7 +138,8 @@ const HARDENED = Symbol.for('patchrun.iitmRuntimePristine')
 /**
  * Makes what a wrapper module calls in iitm's runtime run with the preload's built-ins: `register` and
  * ModuleBinder's constructor and methods. The exports object is changed before any wrapper imports it (the
- * ESM facade of this CommonJS file is built from it then). Once per copy of iitm, whoever loaded it.
+ * ESM facade of this CommonJS file is built from it then). Once per copy of iitm: a tool of the app's that
+ * shares patchrun's copy (one install, deduplicated) has its wrappers registered the same way.
  */
 function hardenRuntime(runtime: IitmRuntime): void {
   if (ReflectGetOwnPropertyDescriptor(runtime, HARDENED) !== undefined) return
