@@ -220,3 +220,36 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.deepEqual(fs.readdirSync(real), [], 'no cache file was written through the link')
   })
 })
+
+describe('many targets, a few installed: the installed ones are still found once the listings are merged', () => {
+  // Past 64 lookups (src/packages/installed-packages.ts) a target is first looked for in one set of every name the
+  // app's node_modules folders list; a target the app has, linked or shipped as ES modules, must still be found.
+  test('100 targets the app lacks, then a linked package and a true ES module package: both patched', (t) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-start-cost-many-'))
+    t.after(() => fs.rmSync(root, { recursive: true, force: true }))
+    const modules = path.join(root, 'app', 'node_modules')
+    fs.mkdirSync(path.join(modules, 'esm-pkg'), { recursive: true })
+    fs.writeFileSync(path.join(modules, 'esm-pkg', 'package.json'), JSON.stringify({ name: 'esm-pkg', version: '1.0.0', type: 'module', exports: './index.js' }))
+    fs.writeFileSync(path.join(modules, 'esm-pkg', 'index.js'), 'export let x = 0\n')
+    // Linked from outside any node_modules folder, as npm link and workspaces do.
+    const linkedReal = path.join(root, 'work', 'linked-pkg')
+    fs.mkdirSync(linkedReal, { recursive: true })
+    fs.writeFileSync(path.join(linkedReal, 'package.json'), JSON.stringify({ name: 'linked-pkg', version: '1.0.0', main: 'index.js' }))
+    fs.writeFileSync(path.join(linkedReal, 'index.js'), 'exports.patched = false\n')
+    fs.symlinkSync(linkedReal, path.join(modules, 'linked-pkg'), 'dir')
+    for (let i = 0; i < 40; i++) fs.mkdirSync(path.join(modules, `installed-${i}`))
+    const patch = path.join(root, 'patch')
+    fs.mkdirSync(patch)
+    const entries = []
+    for (let i = 0; i < 100; i++) entries.push({ target: `never-installed-${i}`, module: './patch.js' })
+    entries.push({ target: 'linked-pkg', module: './patch.js' }, { target: 'esm-pkg', module: './patch.js', export: 'patchEsm' })
+    fs.writeFileSync(path.join(patch, 'package.json'), JSON.stringify({ name: 'many-targets', version: '1.0.0', patchrunPatches: entries }))
+    fs.writeFileSync(path.join(patch, 'patch.js'), 'exports.patch = (e) => { e.patched = true }\nexports.patchEsm = (ns) => { ns.x = 1 }\n')
+    const app = path.join(root, 'app', 'app.js')
+    fs.writeFileSync(app, "const linked = require('linked-pkg')\nimport('esm-pkg').then((esm) => console.log(JSON.stringify({ linked: linked.patched, esm: esm.x })))\n")
+    const result = runNode({ args: [app], cwd: path.join(root, 'app'), env: { PATCHRUN_PATCHES: patch } })
+    assert.equal(result.status, 0, show(result))
+    assert.deepEqual(result.json, { linked: true, esm: 1 }, show(result))
+    assert.equal(result.stderr, '', show(result))
+  })
+})

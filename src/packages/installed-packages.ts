@@ -12,6 +12,7 @@ import { packageNameOf, type LinkedPackage } from './module-path'
  * folder on the way (~4 µs each), as folders without one are listed once.
  */
 export function findLinkedPackage(name: string): LinkedPackage | undefined {
+  if (listedNowhere(name)) return undefined
   for (const dir of appLookupDirs()) {
     if (!mayBeInstalled(dir, name)) continue
     const candidate = join(dir, 'node_modules', name)
@@ -33,6 +34,7 @@ export function findLinkedPackage(name: string): LinkedPackage | undefined {
 
 /** Where Node would find the package from the app: `<dir>/node_modules/<name>` (a link followed), or undefined. */
 export function findInstalledPackageDir(name: string): string | undefined {
+  if (listedNowhere(name)) return undefined
   for (const dir of appLookupDirs()) {
     if (!mayBeInstalled(dir, name)) continue
     const candidate = join(dir, 'node_modules', name)
@@ -89,7 +91,62 @@ export function listNodeModulesDuring<T>(work: () => T): T {
     return work()
   } finally {
     listings = undefined
+    listedAnywhere = undefined
+    lookups = 0
   }
+}
+
+/**
+ * While listNodeModulesDuring runs: every name (and its lowercase) listed in the node_modules of any lookup
+ * folder, made on first use; null when a folder could not be listed (then each is asked, as before).
+ */
+let listedAnywhere: Set<string> | null | undefined
+
+/**
+ * True when an unscoped `name` is in no lookup folder's listing, under any case: nothing to look for. Each
+ * target is looked up twice at the preload (is it linked? does it ship ES modules?), in every lookup folder;
+ * for a thousand targets the app has not installed, that loop was ~7–9 ms of the preload on an app with
+ * node_modules folders (Node 22 and 24, bench/goals' scale).
+ */
+function listedNowhere(name: string): boolean {
+  if (listings === undefined || name.startsWith('@')) return false
+  if (listedAnywhere === undefined) {
+    // Made for many targets only: for a few, asking each folder costs less than one pass over every listed name.
+    if (++lookups < MANY_LOOKUPS) return false
+    listedAnywhere = listAll()
+  }
+  return listedAnywhere !== null && !listedAnywhere.has(name) && !listedAnywhere.has(name.toLowerCase())
+}
+
+/** Lookups while listNodeModulesDuring runs, until MANY_LOOKUPS: then listedAnywhere is made. */
+let lookups = 0
+const MANY_LOOKUPS = 64
+
+function listAll(): Set<string> | null {
+  const all = new Set<string>()
+  const dirs = appLookupDirs()
+  for (let i = 0; i < dirs.length; i++) {
+    const listing = listingOf(dirs[i]!, dirs[i]!, undefined)
+    if (listing === undefined) return null
+    listing.exact.forEach((n) => all.add(n))
+    listing.lower.forEach((n) => all.add(n))
+  }
+  return all
+}
+
+/** The listing of `<dir>/node_modules` (or of its `scope` folder), read once while listNodeModulesDuring runs. */
+function listingOf(key: string, dir: string, scope: string | undefined): { exact: Set<string>; lower: Set<string> } | undefined {
+  let listing = listings!.get(key)
+  if (listing === undefined && !listings!.has(key)) {
+    try {
+      const names = readdirSync(scope === undefined ? join(dir, 'node_modules') : join(dir, 'node_modules', scope))
+      listing = { exact: new Set(names), lower: new Set(names.map((n) => n.toLowerCase())) }
+    } catch {
+      listing = undefined
+    }
+    listings!.set(key, listing)
+  }
+  return listing
 }
 
 /**
@@ -101,16 +158,7 @@ function mayBeInstalled(dir: string, name: string): boolean {
   const slash = name.startsWith('@') ? name.indexOf('/') : -1
   // Keyed without building a path: this runs for every target in every lookup folder.
   const key = slash === -1 ? dir : `${dir}\0${name.slice(0, slash)}`
-  let listing = listings.get(key)
-  if (listing === undefined && !listings.has(key)) {
-    try {
-      const names = readdirSync(slash === -1 ? join(dir, 'node_modules') : join(dir, 'node_modules', name.slice(0, slash)))
-      listing = { exact: new Set(names), lower: new Set(names.map((n) => n.toLowerCase())) }
-    } catch {
-      listing = undefined
-    }
-    listings.set(key, listing)
-  }
+  const listing = listingOf(key, dir, slash === -1 ? undefined : name.slice(0, slash))
   const base = slash === -1 ? name : name.slice(slash + 1)
   return listing === undefined || listing.exact.has(base) || listing.lower.has(base.toLowerCase())
 }
