@@ -10,13 +10,14 @@ import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
 import { patchBuiltinsLoadedBeforePreload } from '../loaders/preloaded-builtins'
 import { listNodeModulesDuring } from '../packages/installed-packages'
+import { cacheListedDuring } from '../registry/late-registration'
 
 /** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
 export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
   // Each target's package is looked up in the app's node_modules folders twice (linked? ESM?): each folder
   // is listed once for all of them.
   const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
-  const esmTargets = listNodeModulesDuring(() => {
+  const esmTargets = listNodeModulesDuring(() => cacheListedDuring(() => {
     // Indexed loops: for-of makes an iterator result per step until V8 optimizes the loop (a thousand packages).
     for (let p = 0; p < patches.length; p++) {
       const pkg = patches[p]!
@@ -33,7 +34,7 @@ export function installPatches(registry: Registry, patches: readonly PlannedPatc
     // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's
     // off-thread loader must wrap (no in-thread hooks): an ESM entry on current Node needs neither.
     return esmEntry && supportsSyncHooks ? [] : findEsmPackageTargets(registry)
-  })
+  }))
   const esm = esmEntry || esmTargets.length > 0
   debug('entry %s is %s; targeted ESM packages: %s; ESM hooks %s', process.argv[1] ?? '(none)', esmEntry ? 'ESM' : 'CommonJS', esmTargets.join(', ') || 'none', esm ? 'on' : 'off')
   registry.setInstaller(createInstaller(registry, { esm, esmEntry, offThreadEsmTargets: supportsSyncHooks ? undefined : esmTargets }))

@@ -23,23 +23,48 @@ export function runIfAlreadyLoaded(registry: LateRegistry, registration: Registr
     runHooks(registry, [registration], exports, exports, describeBuiltin, true)
     return
   }
-  const cache = require.cache
-  // for-in, not for-of over Object.keys: this runs for every package target registered (a thousand at the
-  // preload for a thousand packages), and the list and the iterator's results were ~0.9 KB of garbage each.
-  for (const file in cache) {
-    const module = cache[file]
-    // A cheap filter first: the package's name is in the path, unless it is linked from elsewhere.
-    if (module === undefined || !module.loaded || (!file.includes(target.name) && registry.linked.length === 0)) continue
-    const pkg = packageFileOf(file, registry.linked)
-    if (pkg === undefined || !registry.matches(target, file, pkg, undefined)) continue
-    const importers = Object.values(cache)
-      .filter((m) => m !== undefined && m.children.includes(module))
-      .map((m) => m!.filename)
-    warnLate(target.spec, importers)
-    const exports = module.exports
-    const result = runHooks(registry, [registration], module, exports, () => describePackageModule(pkg, file, 'commonjs'), true, module)
-    if (result !== exports) module.exports = result
+  // This runs for every package target registered (a thousand at the preload for a thousand packages): there,
+  // the files in require.cache are listed once for all (cacheListedDuring); else for-in, not for-of over
+  // Object.keys (the list and the iterator's results were ~0.9 KB of garbage each).
+  const files = listedFiles
+  if (files !== undefined) {
+    for (let i = 0; i < files.length; i++) runIfLoadedFile(registry, registration, files[i]!)
+    return
   }
+  for (const file in require.cache) runIfLoadedFile(registry, registration, file)
+}
+
+/** The files in require.cache, while cacheListedDuring runs. */
+let listedFiles: string[] | undefined
+
+/**
+ * Runs `work` (the preload registering every patch package's targets, with no app code running meanwhile)
+ * with the files in require.cache listed once: a target looked for in them costs a pass over a list.
+ */
+export function cacheListedDuring<T>(work: () => T): T {
+  listedFiles = Object.keys(require.cache)
+  try {
+    return work()
+  } finally {
+    listedFiles = undefined
+  }
+}
+
+function runIfLoadedFile(registry: LateRegistry, registration: Registration, file: string): void {
+  const { target } = registration
+  const cache = require.cache
+  const module = cache[file]
+  // A cheap filter first: the package's name is in the path, unless it is linked from elsewhere.
+  if (module === undefined || !module.loaded || (!file.includes(target.name) && registry.linked.length === 0)) return
+  const pkg = packageFileOf(file, registry.linked)
+  if (pkg === undefined || !registry.matches(target, file, pkg, undefined)) return
+  const importers = Object.values(cache)
+    .filter((m) => m !== undefined && m.children.includes(module))
+    .map((m) => m!.filename)
+  warnLate(target.spec, importers)
+  const exports = module.exports
+  const result = runHooks(registry, [registration], module, exports, () => describePackageModule(pkg, file, 'commonjs'), true, module)
+  if (result !== exports) module.exports = result
 }
 
 /** Node's own list of what it has loaded; undocumented but present since Node 0.x, so read defensively. */
