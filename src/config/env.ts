@@ -5,11 +5,16 @@ export function parsePatchList(value: string | undefined): string[] {
   if (value === undefined) return []
   // A set keeps the order and drops repeats without comparing every name with every other (1000 names).
   const names = new Set<string>()
-  for (const part of value.split(',')) {
-    const name = part.trim()
+  // Indexed, and the set read with forEach: a thousand names, in cold code, at every preload (for…of and a
+  // spread make an iterator result per name).
+  const parts = value.split(',')
+  for (let i = 0; i < parts.length; i++) {
+    const name = parts[i]!.trim()
     if (name !== '') names.add(name)
   }
-  return [...names]
+  const list: string[] = []
+  names.forEach((name) => list.push(name))
+  return list
 }
 
 /** A boolean switch: `1`, `true`, `yes`, `on` (any case) mean on; anything else, or unset, off. */

@@ -73,7 +73,8 @@ export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings 
     const base = isPathName(patch.name) ? dirname(config!.file) : undefined
     named.set(patch.name, { options: { ...patch.options }, source: patch.enabled ? 'config' : undefined, base })
   }
-  for (const name of parsePatchList(env.PATCHRUN_PATCHES)) add(name, 'env')
+  const fromEnv = parsePatchList(env.PATCHRUN_PATCHES)
+  for (let i = 0; i < fromEnv.length; i++) add(fromEnv[i]!, 'env')
   for (const name of cleanNames(cli.patches)) add(name, 'cli')
 
   // The highest precedence wins: later lists overwrite.

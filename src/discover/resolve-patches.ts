@@ -40,7 +40,9 @@ export function resolvePatches(
   const aliased = Object.keys(optionsByName).length > 0
   let seen: { file: string; stat: Stats } | undefined
   const remember = cache === undefined ? undefined : (file: string, stat: Stats) => void (seen = { file, stat })
-  for (const { name, options = {}, base } of requests) {
+  // Indexed: a thousand requests, before V8 has optimized anything (for…of makes an iterator result per step).
+  for (let i = 0; i < requests.length; i++) {
+    const { name, options = {}, base } = requests[i]!
     let pkg: PatchPackage
     try {
       seen = undefined
