@@ -100,7 +100,7 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       if (!targeted) return result
       SetPrototypeAdd(esmTargets, url)
       if (iitm !== undefined) return result // iitm's resolve runs before ours and wraps it.
-      iitm = iitmStarter().startIitm(registry, esmTargets, registerHooks as never) as ResolveHook
+      iitm = iitmBundle().startIitm(registry, esmTargets, registerHooks as never) as ResolveHook
       return iitm(specifier, context, nextResolve)
     },
   })
@@ -129,10 +129,11 @@ function packageNameOfUrl(url: string, registry: Registry): string | undefined {
 }
 
 /**
- * Starting import-in-the-middle: its own bundle, dist/loaders/iitm.js, loaded by the first true ES module target
- * (scripts/bundle-preload.cjs), with the preload's built-ins (esbuild's module helpers use `for…of`).
+ * Starting import-in-the-middle: its own bundle, dist/loaders/iitm.js (scripts/bundle-preload.cjs), loaded by
+ * the first true ES module target (or, on Node 20, at the preload), with the preload's built-ins: esbuild's
+ * module helpers use `for…of`, and the app may have changed things by then.
  */
-function iitmStarter(): typeof import('./iitm') {
+export function iitmBundle(): typeof import('./iitm') {
   return withPristineBuiltins(requireIitm, undefined, [])
 }
 

@@ -56,7 +56,7 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
       if (!supportsSyncHooks && include.length > 0) {
         // iitm's own loader, but for the runtime its wrappers import (see iitm-runtime.mts). Next to this file, bundled or not.
         registerOffThread(require.resolve('../loaders/iitm-off-thread.mjs'), { include: [...include] })
-        iitmRuntime().addIitmCallback(registry)
+        esmHook().iitmBundle().addIitmCallback(registry)
       }
     },
     esm() {
@@ -71,11 +71,6 @@ export function createInstaller(registry: Registry, plan: InstallPlan): HookInst
 /** The ESM hook's code, loaded only by an app that needs ESM hooks (`../loaders/`: see scripts/bundle-preload.cjs). */
 function esmHook(): typeof import('./esm') {
   return require('../loaders/esm') as typeof import('./esm')
-}
-
-/** Starting import-in-the-middle: its own bundle, loaded only by an app with true ES module targets (scripts/bundle-preload.cjs). */
-function iitmRuntime(): typeof import('./iitm') {
-  return require('../loaders/iitm') as typeof import('./iitm')
 }
 
 /** `module.register`: only where Node has nothing in-thread that works (it costs a thread, ~15 MiB). */
