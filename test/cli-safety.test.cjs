@@ -527,7 +527,17 @@ describe('NODE_OPTIONS that reach patchrun itself', () => {
       for (const [, url] of stderr.matchAll(/Debugger listening on (ws:\S+)/g)) {
         if (sockets.has(url)) continue
         const ws = new WebSocket(url)
-        ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.runIfWaitingForDebugger' }))
+        // Node prints "Debugger listening" before it starts waiting for a debugger: a release sent in between is
+        // lost, and the process waits for good (seen once in CI on Node 26). Asked again until the socket closes.
+        let id = 0
+        const release = () => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id: ++id, method: 'Runtime.runIfWaitingForDebugger' }))
+        }
+        ws.onopen = () => {
+          release()
+          const again = setInterval(release, 200)
+          ws.onclose = () => clearInterval(again)
+        }
         sockets.set(url, ws)
       }
     })
