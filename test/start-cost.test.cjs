@@ -5,7 +5,10 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { runNode } = require('./helpers.cjs')
+const { spawnSync } = require('node:child_process')
+const { ROOT, runNode } = require('./helpers.cjs')
+
+const BIN = path.join(ROOT, 'bin', 'patchrun.js')
 
 /** How many packages: the cache is used from 20 (discover/manifest-cache.ts). */
 const COUNT = 25
@@ -75,8 +78,8 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.equal(cacheLine(third), `${COUNT - 1} unchanged, 1 read`, show(third))
   })
 
-  test('a patch module deleted after its manifest was cached: the same error as without a cache', async (t) => {
-    const { dirs, run } = await makeSetup(t)
+  test('a patch module deleted after its manifest was cached: the same error as without a cache, when its target loads', async (t) => {
+    const { root, dirs, run } = await makeSetup(t)
     assert.equal(cacheLine(run()), `0 unchanged, ${COUNT} read`)
     fs.rmSync(path.join(dirs[0], 'patch.js'))
     const result = run()
@@ -84,6 +87,37 @@ describe('manifest cache (many patch packages)', { skip: process.getuid === unde
     assert.deepEqual(result.json, { patchedBy: null }, show(result))
     const expected = `"module" "./patch.js" does not exist (${path.join(dirs[0], 'patch.js')})`
     assert.ok(result.stderr.includes('PATCHRUN_E_MANIFEST') && result.stderr.includes(expected), `expected PATCHRUN_E_MANIFEST with ${expected}\n${show(result)}`)
+    // Strict: the same error stops the app, when `os` loads.
+    const strict = runNode({ args: [path.join(root, 'app.js')], cwd: root, env: { TMPDIR: path.join(root, 'tmp'), PATCHRUN_PATCHES: dirs.join(','), PATCHRUN_STRICT: '1' } })
+    assert.notEqual(strict.status, 0, show(strict))
+    assert.equal(strict.json, undefined, `the app printed nothing past the load of os\n${show(strict)}`)
+    assert.ok(strict.stderr.includes(expected), show(strict))
+  })
+
+  test('a cached package whose target never loads: its module file is not looked at, the app starts clean; `patchrun list` still checks it', async (t) => {
+    const { root, dirs, run } = await makeSetup(t)
+    assert.equal(cacheLine(run()), `0 unchanged, ${COUNT} read`)
+    fs.rmSync(path.join(dirs[1], 'patch.js'))
+    const result = run(false)
+    assert.deepEqual(result.json, { patchedBy: 'patch.js' }, show(result))
+    assert.equal(result.stderr, '', show(result))
+    const list = spawnSync(process.execPath, [BIN, 'list', '--patches', dirs.join(',')], { cwd: root, env: { ...process.env, TMPDIR: path.join(root, 'tmp'), PATCHRUN_PATCHES: '' }, encoding: 'utf8' })
+    assert.equal(list.status, 1, `list: ${list.stdout}${list.stderr}`)
+    assert.ok(list.stdout.includes(`"module" "./patch.js" does not exist (${path.join(dirs[1], 'patch.js')})`), `list: ${list.stdout}${list.stderr}`)
+  })
+
+  test('a patch module turned into a symlink out of its package after its manifest was cached: refused when its target loads, never required', async (t) => {
+    const { root, dirs, run } = await makeSetup(t)
+    assert.equal(cacheLine(run()), `0 unchanged, ${COUNT} read`)
+    const outside = path.join(root, 'outside.js')
+    fs.writeFileSync(outside, "require('fs').writeFileSync(__filename + '.ran', ''); exports.patch = (os) => { os.patchedBy = 'outside.js' }\n")
+    fs.rmSync(path.join(dirs[0], 'patch.js'))
+    fs.symlinkSync(outside, path.join(dirs[0], 'patch.js'))
+    const result = run()
+    assert.equal(cacheLine(result), `${COUNT} unchanged, 0 read`, show(result))
+    assert.deepEqual(result.json, { patchedBy: null }, show(result))
+    assert.ok(result.stderr.includes(`"module" "./patch.js" is a symlink to ${outside}, outside its package`), show(result))
+    assert.equal(fs.existsSync(`${outside}.ran`), false, 'the file outside the package never ran')
   })
 
   test('packages under a directory whose name is not ASCII: the cache holds the paths as UTF-8 and is taken', async (t) => {

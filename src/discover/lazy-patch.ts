@@ -4,7 +4,7 @@ import { describeThrown } from '../printable'
 import { primordials } from '../primordials'
 import { requireOwn } from '../own-code-cache'
 import type { PostImportHook } from '../apply/hook-types'
-import type { ManifestEntry, PatchPackage } from './manifest'
+import { checkEntryModule, type ManifestEntry, type PatchPackage } from './manifest'
 import { checkPlannedEntry } from './planned-entry'
 
 type PatchFunction = (exports: unknown, context: unknown) => unknown
@@ -16,14 +16,23 @@ type PatchFunction = (exports: unknown, context: unknown) => unknown
  */
 export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry, checkManifest = false): { hook: PostImportHook; unpatch: PostImportHook } {
   let patch: PatchFunction | undefined
+  // A manifest from the cache: its module file is looked at now, before it is first required (cachedPatchPackage).
+  let moduleChecked = entry.unchecked === undefined
+  const checkModule = () => {
+    if (moduleChecked) return
+    checkEntryModule(pkg.dir, entry)
+    moduleChecked = true
+  }
   return {
     hook: function lazyPatch(exports, context) {
       if (checkManifest) checkPlannedEntry(pkg, entry)
+      checkModule()
       patch ??= loadPatchFunction(pkg, entry)
       return patch(exports, context)
     },
     unpatch: function lazyUnpatch(exports, context) {
       if (checkManifest) checkPlannedEntry(pkg, entry)
+      checkModule()
       const loaded = requireOwn(entry.module) as { unpatch?: unknown }
       return typeof loaded?.unpatch === 'function' ? (loaded.unpatch as PatchFunction)(exports, context) : undefined
     },

@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, readFileSync, rmSync, statSync, type Stats } fr
 import { dirname, join } from 'node:path'
 import { debug } from '../debug'
 import { isOwnCacheFile, removeStaleTemps, shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
-import { readPatchManifest, recheckPatchPackage, type CheckedManifest, type PatchPackage } from './manifest'
+import { cachedPatchPackage, readPatchManifest, type CheckedManifest, type PatchPackage } from './manifest'
 import { resolveUnder } from './plain-path'
 
 /** Below this many patch packages, reading them costs less than reading the cache: no cache at all. */
@@ -39,7 +39,10 @@ const HEAD = 8
 const ENTRY = 4
 
 export interface ManifestCache {
-  /** readPatchPackage(request, dir), exactly: from the cache when `dir/package.json` is unchanged since it was checked. */
+  /**
+   * readPatchPackage(request, dir): from the cache when `dir/package.json` is unchanged since it was checked, its
+   * module files then checked when their targets load (cachedPatchPackage).
+   */
   read(request: string, dir: string, seen?: { readonly file: string; readonly stat: Stats }): PatchPackage
   /** Writes what changed, whole, by a rename (concurrent processes: the last rename wins, no file is ever half written). Never throws. */
   save(): void
@@ -54,9 +57,10 @@ export interface ManifestCache {
  * must be this user's and closed to others (0700), the file this user's and writable by nobody else: the cache names
  * files the preload will require. Undefined (no cache, nothing written) where that cannot be had: no
  * uid (Windows), no usable temp directory, a directory or file someone else owns. A file that does not
- * parse, or holds something else, counts as empty and is replaced.
+ * parse, or holds something else, counts as empty and is replaced. `checkModulesOnLoad` (the preload): a
+ * package answered from the cache has its module files checked when its targets load (lazy-patch.ts), not now.
  */
-export function openManifestCache(listKey: string): ManifestCache | undefined {
+export function openManifestCache(listKey: string, checkModulesOnLoad = false): ManifestCache | undefined {
   const file = cacheFile(listKey)
   if (file === undefined) return undefined
   const kept = readKept(file)
@@ -81,7 +85,7 @@ export function openManifestCache(listKey: string): ManifestCache | undefined {
       used.add(manifestFile)
       if (old !== undefined && stat !== undefined && sameFile(old, stat)) {
         hits++
-        return recheckPatchPackage(request, dir, manifestOf(old))
+        return cachedPatchPackage(request, dir, manifestOf(old), checkModulesOnLoad)
       }
       if (old !== undefined) stale.add(manifestFile)
       reads++

@@ -12,10 +12,15 @@ import { isValidRange } from '../packages/version-range'
 export interface ManifestEntry {
   readonly index: number
   readonly target: string
-  /** Absolute path of the patch module, checked to exist. */
+  /** Absolute path of the patch module: checked to exist and to stay inside its package, unless `unchecked` is set. */
   readonly module: string
   readonly exportName: string
   readonly versions: string | undefined
+  /**
+   * The module as written in a manifest unchanged since it was checked (manifest-cache.ts), when its file has
+   * not been looked at again in this process: checkEntryModule runs before the file is required.
+   */
+  readonly unchecked?: string
 }
 
 export interface PatchPackage {
@@ -127,20 +132,38 @@ export interface CheckedManifest {
 }
 
 /**
- * readPatchPackage's answer from a manifest checked before and unchanged since (manifest-cache.ts): only
- * the checks that depend on other files run again, in the same order, so a module deleted or turned into
- * a symlink out of its package since is refused with the same error as a fresh read gives.
+ * readPatchPackage's answer from a manifest checked before and unchanged since (manifest-cache.ts), with
+ * nothing read but package.json's stat: what depends on package.json alone was checked when it was kept,
+ * and its module files are checked when their targets load (checkEntryModule), the moment they would be
+ * required (`checkModulesOnLoad`, the preload's; else checked now, as a fresh read does). A process that
+ * starts with a thousand packages and loads none of their targets makes one syscall per package, not two.
  */
-export function recheckPatchPackage(request: string, dir: string, manifest: CheckedManifest): PatchPackage {
-  const entries = manifest.entries.map((entry, index): ManifestEntry => {
-    const fail = (problem: string) => entryProblem(dir, index, problem)
-    const outside = describeOutside(dir, entry.module)
-    if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
-    const modulePath = resolveUnder(dir, entry.module)
-    checkModuleFile(dir, entry.module, modulePath, fail)
-    return { index, target: entry.target, module: modulePath, exportName: entry.exportName, versions: entry.versions }
-  })
+export function cachedPatchPackage(request: string, dir: string, manifest: CheckedManifest, checkModulesOnLoad: boolean): PatchPackage {
+  const entries: ManifestEntry[] = []
+  for (let index = 0; index < manifest.entries.length; index++) {
+    const { target, module, exportName, versions } = manifest.entries[index]!
+    const entry: ManifestEntry = { index, target, module: resolveUnder(dir, module), exportName, versions, unchecked: module }
+    if (checkModulesOnLoad) entries.push(entry)
+    else {
+      // Where nothing will load them (list, doctor, the command's plan, a bundle's), checked now, in the manifest's order.
+      checkEntryModule(dir, entry)
+      entries.push({ index, target, module: entry.module, exportName, versions })
+    }
+  }
   return { request, name: manifest.name, version: manifest.version, dir, entries }
+}
+
+/**
+ * For an entry of cachedPatchPackage's: the module file exists and does not leave its package (through
+ * "..", an absolute path or a symlink). Throws PATCHRUN_E_MANIFEST with the words a fresh read gives.
+ */
+export function checkEntryModule(dir: string, entry: ManifestEntry): void {
+  const written = entry.unchecked
+  if (written === undefined) return
+  const fail = (problem: string) => entryProblem(dir, entry.index, problem)
+  const outside = describeOutside(dir, written)
+  if (outside !== undefined) throw fail(`"module" ${JSON.stringify(written)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
+  checkModuleFile(dir, written, entry.module, fail)
 }
 
 /** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */

@@ -24,18 +24,21 @@ export interface PatchRequest {
  * names for one package (`foo` and `patchrun-patch-foo`, a relative and an absolute path) count once.
  * `optionsByName` is the config's top-level `options` map: a patch whose own name has no entry there
  * takes the entry of another name it answers to (its package name or short name: namesOfPatch).
+ * `checkModulesOnLoad` (the preload, which requires them): a package whose manifest comes from the cache has
+ * its module files checked when its targets load rather than now (manifest-cache.ts).
  */
 export function resolvePatches(
   requests: readonly PatchRequest[],
   cwd: string,
   onProblem: (error: PatchrunError) => void,
   optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+  checkModulesOnLoad = false,
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
   // A set, not a search of `found`: a thousand packages must not cost a million comparisons.
   const dirs = new Set<string>()
   // Many packages: their manifests as last checked, re-read only where package.json changed (manifest-cache.ts).
-  const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache(manifestListKey(cwd, requests)) : undefined
+  const cache = requests.length >= MANIFEST_CACHE_MIN ? openManifestCache(manifestListKey(cwd, requests), checkModulesOnLoad) : undefined
   // No top-level options map (the usual case): no names to look an alias up by, for any package.
   const aliased = Object.keys(optionsByName).length > 0
   let seen: { file: string; stat: Stats } | undefined

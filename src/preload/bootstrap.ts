@@ -60,7 +60,7 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
       exitStatus = ExitStatus.Strict
       const settings = mergeSettings({ cli: {}, env, config: config?.config })
       registry.strict = settings.strict
-      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error), config?.config.options)
+      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error), config?.config.options, true)
       plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
       if (debug.enabled && config !== undefined) {
         // Only for the debug trace: its own file, loaded then.
