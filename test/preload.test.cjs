@@ -191,3 +191,23 @@ describe("Node's off-thread loader thread", () => {
     assert.doesNotMatch(result.stderr.split('\n').filter((l) => !l.includes('[DEP0205]')).join('\n'), /DeprecationWarning/)
   })
 })
+
+describe('PATCHRUN_PATCHES with nothing in it', () => {
+  // The start asks "is anything named?" without parsing the list (start.ts, namesAnyPatch): it must agree with
+  // the list everywhere. Run from a directory with no config, so the names alone decide whether patchrun starts.
+  test('commas and whitespace only (trim\'s whitespace: NBSP, BOM, LINE SEPARATOR): nothing starts; one invisible non-space character is a name', (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-empty-list-'))
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}\n')
+    for (const value of ['', ',', ' , ,, ', '\u00a0,\ufeff', '\u2028\t,\n']) {
+      const result = run([path.join(APP, 'main.js')], { patches: value, cwd: dir, env: { NODE_DEBUG: 'patchrun' } })
+      assert.deepEqual(assertRanToEnd(result).patchedBy, [], JSON.stringify(value))
+      assert.equal(linesWith(result, 'no patches, no config').length, 1, `${JSON.stringify(value)}: ${result.stderr}`)
+      assert.deepEqual(result.warnings, [], JSON.stringify(value))
+    }
+    // U+200B is not whitespace to trim(): a name, looked up, and not found.
+    const named = run([path.join(APP, 'main.js')], { patches: ' ,\u200b, ', cwd: dir })
+    assert.deepEqual(assertRanToEnd(named).patchedBy, [])
+    assert.equal(named.warnings.filter((line) => line.includes('[PATCHRUN_E_CONFIG]') || line.includes('[PATCHRUN_E_PATCH_NOT_FOUND]')).length, 1, named.stderr)
+  })
+})

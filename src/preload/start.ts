@@ -1,6 +1,6 @@
 // The in-process bootstrap, once per process whichever flag loaded it: plan, or env and config → hooks.
 import { join } from 'node:path'
-import { isOn, parsePatchList } from '../config/env'
+import { isOn, namesAnyPatch, parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import { debug } from '../debug'
 import { isCompatibleState, peekState } from '../shared-state'
@@ -38,7 +38,8 @@ function start(via: 'require' | 'import' | 'jest'): void {
   // An empty PATCHRUN_PLAN is how a shell unsets it for one command: no plan, not a broken one.
   const planned = env.PATCHRUN_PLAN || undefined
   // Without the CLI's plan: the env's names, and a config file found the cheap way (no cosmiconfig).
-  const names = planned === undefined ? parsePatchList(env.PATCHRUN_PATCHES) : []
+  // Whether any is named (the list itself is parsed again where it is used: bootstrap's merge, or the warning below).
+  const named = planned === undefined && namesAnyPatch(env.PATCHRUN_PATCHES)
   let namedConfig: string | undefined
   let foundConfig: string | undefined
   if (planned === undefined) {
@@ -46,14 +47,14 @@ function start(via: 'require' | 'import' | 'jest'): void {
     const cwd = currentDirectory()
     if (cwd === undefined) {
       // Nothing named: nothing to do (a deleted directory holds no config). Something named: say why it is not applied.
-      if (names.length > 0 || env.PATCHRUN_CONFIG) (require('./no-cwd') as typeof import('./no-cwd')).warnNoCwd(names, env.PATCHRUN_CONFIG)
+      if (named || env.PATCHRUN_CONFIG) (require('./no-cwd') as typeof import('./no-cwd')).warnNoCwd(parsePatchList(env.PATCHRUN_PATCHES), env.PATCHRUN_CONFIG)
       else debug('preload via --%s: the working directory no longer exists, and no patches were named', via)
       return
     }
     namedConfig = env.PATCHRUN_CONFIG || undefined
     foundConfig = namedConfig === undefined ? findConfigCheaply(cwd) : undefined
   }
-  if (planned === undefined && names.length === 0 && namedConfig === undefined && foundConfig === undefined) {
+  if (planned === undefined && !named && namedConfig === undefined && foundConfig === undefined) {
     debug('preload via --%s: no patches, no config', via)
     return
   }
