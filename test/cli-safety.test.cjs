@@ -231,6 +231,15 @@ describe('a crafted PATCHRUN_PLAN never makes the preload require a file no mani
     assert.equal(result.json.seen, 1)
   })
 
+  test('an entry that says its module is yet to be checked (what the manifest cache marks in the preload) changes nothing: the plan is checked against its manifest either way', () => {
+    for (const unchecked of [42, { toString: null }, '../../../evil.js', './net.js']) {
+      const result = runNode({ args: [app('seen.js')], cwd: APP, env: { PATCHRUN_PLAN: craftedPlan(undefined, { unchecked }) } })
+      assert.equal(result.status, 0, result.stderr)
+      assert.equal(result.stderr, '', `${JSON.stringify(unchecked)}: ${result.stderr}`)
+      assert.equal(result.json.seen, 1, JSON.stringify(unchecked))
+    }
+  })
+
   test('nothing is read before a target loads: an app that loads none reads no manifest', () => {
     const plan = craftedPlan(app('node_modules/not-a-patch'), { module: EVIL })
     const result = runNode({ args: ['-e', 'console.log(JSON.stringify({ ran: true }))'], cwd: APP, env: { PATCHRUN_PLAN: plan } })

@@ -17,7 +17,9 @@ type PatchFunction = (exports: unknown, context: unknown) => unknown
 export function createLazyPatch(pkg: PatchPackage, entry: ManifestEntry, checkManifest = false): { hook: PostImportHook; unpatch: PostImportHook } {
   let patch: PatchFunction | undefined
   // A manifest from the cache: its module file is looked at now, before it is first required (cachedPatchPackage).
-  let moduleChecked = entry.unchecked === undefined
+  // A plan's entry is checked against a fresh read of its manifest instead (checkPlannedEntry), module file included,
+  // whatever the plan says about it.
+  let moduleChecked = checkManifest || entry.unchecked === undefined
   const checkModule = () => {
     if (moduleChecked) return
     checkEntryModule(pkg.dir, entry)
