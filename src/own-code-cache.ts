@@ -3,7 +3,7 @@ import { isAscii } from 'node:buffer'
 import { readFileSync, readdirSync, rmSync, statSync, lstatSync } from 'node:fs'
 import { dirname, join, sep } from 'node:path'
 import type { Script } from 'node:vm'
-import { isOn } from './config/env'
+import { codeCacheSwitchedOff } from './config/env'
 import { primordials } from './primordials'
 import { debug } from './debug'
 import { isOwnCacheFile, removeStaleTemps, shortHash, userCacheDir, writeCacheFile } from './user-cache-dir'
@@ -142,7 +142,7 @@ export function requireOwn(file: string): unknown {
 
 function open(): Open | null {
   const env = process.env
-  if (env.PATCHRUN_CODE_CACHE !== undefined && env.PATCHRUN_CODE_CACHE.trim() !== '' && !isOn(env.PATCHRUN_CODE_CACHE)) return null
+  if (codeCacheSwitchedOff(env)) return null
   if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true || env.NODE_COMPILE_CACHE) return null
   if ((process as { permission?: unknown }).permission !== undefined) return null
   if (`${process.execArgv.join(' ')} ${env.NODE_OPTIONS ?? ''}`.includes('policy')) return null

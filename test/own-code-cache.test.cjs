@@ -239,9 +239,46 @@ child.once('message', (m) => { done('child')(m); child.disconnect() })
     const first = cli()
     assert.equal(first.status, 0, show(first))
     assert.equal(ownCodeLines(first.stderr)[CLI_MAIN], 'compiled (no cache yet)', show(first))
+    assert.doesNotMatch(first.stderr, /command: Node's compile cache/, `a plain run leaves Node's compile cache off\n${show(first)}`)
     const second = cli()
     assert.equal(second.status, 0, show(second))
     assert.equal(ownCodeLines(second.stderr)[CLI_MAIN], 'from the code cache', show(second))
     assert.equal(JSON.parse(second.stdout.trim().split('\n').pop()).wrapped, true, show(second))
+  })
+
+  // Node 22.10+ (module.flushCompileCache): commander's program, commander and what they load go through Node's
+  // own compile cache, switched on for the command's process only (src/cli/own-compile-cache.ts).
+  const NODE_COMPILE_CACHE = typeof require('node:module').flushCompileCache === 'function'
+
+  test('list and explain: commander\'s program through Node\'s compile cache, for the command\'s process only', { skip: !NODE_COMPILE_CACHE && 'Node without module.flushCompileCache' }, async (t) => {
+    await settled()
+    const { root, tmp, app, cacheDir } = setup(t)
+    const env = { ...process.env, TMPDIR: tmp }
+    for (const key of Object.keys(env)) if (key.startsWith('PATCHRUN_') || key.startsWith('NODE_COMPILE_CACHE') || key === 'NODE_OPTIONS') delete env[key]
+    const cli = (args, more = {}) => spawnSync(process.execPath, [path.join(ROOT, 'bin', 'patchrun.js'), ...args], { cwd: root, env: { ...env, ...more }, encoding: 'utf8' })
+    const first = cli(['list', '--patches', 'socket-lifecycle'], { NODE_DEBUG: 'patchrun' })
+    assert.equal(first.status, 0, show(first))
+    assert.match(first.stderr, /command: Node's compile cache on/, show(first))
+    const nodeCache = path.join(cacheDir, 'node-compile-cache')
+    assert.ok(fs.existsSync(nodeCache), `kept beside patchrun's other caches: ${nodeCache}`)
+    assert.equal(fs.statSync(cacheDir).mode & 0o777, 0o700, 'in the directory of this user closed to others')
+    // Node's own trace of its compile cache: commander's program is taken from it on the next run; explain runs
+    // the app as its child, whose files (the app, the preload's bundles) never go through it.
+    const program = path.join(ROOT, 'dist', 'cli', 'program.js')
+    const listed = cli(['list', '--patches', 'socket-lifecycle'], { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' })
+    assert.equal(listed.status, 0, show(listed))
+    // `V8 code cache for CommonJS <file> was accepted` on Node 24 and 26, `cache for <file> was accepted` on 22.
+    assert.ok(listed.stderr.split('\n').some((line) => line.endsWith(`${program} was accepted, keeping the in-memory entry`)), show(listed))
+    const explained = cli(['explain', '--patches', 'socket-lifecycle', '--', process.execPath, app], { NODE_DEBUG_NATIVE: 'COMPILE_CACHE', NODE_DEBUG: 'patchrun' })
+    assert.equal(explained.status, 0, show(explained))
+    const lines = explained.stderr.split('\n').filter((line) => line.startsWith('[compile cache]') && line.includes(' for CommonJS '))
+    assert.ok(lines.length > 0, show(explained))
+    const foreign = lines.filter((line) => !line.includes(path.join(ROOT, 'dist', 'cli')) && !line.includes(`${path.sep}node_modules${path.sep}`))
+    assert.deepEqual(foreign, [], `only the command's own files and its dependencies\n${show(explained)}`)
+    assert.ok(ownCodeLines(explained.stderr)[BOOTSTRAP] !== undefined, `the app's preload goes through its own code cache, as without\n${show(explained)}`)
+    // PATCHRUN_CODE_CACHE=0 leaves it off.
+    const off = cli(['list', '--patches', 'socket-lifecycle'], { PATCHRUN_CODE_CACHE: '0', NODE_DEBUG_NATIVE: 'COMPILE_CACHE' })
+    assert.equal(off.status, 0, show(off))
+    assert.doesNotMatch(off.stderr, /\[compile cache\] reading cache/, show(off))
   })
 })

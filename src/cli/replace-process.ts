@@ -157,6 +157,9 @@ function signalsIn(mask: bigint): NodeJS.Signals[] {
 export function replaceProcess(replacement: Extract<Replacement, { file: string }>, program: string, args: readonly string[]): Error {
   if (execve === undefined) return new Error('this Node has no process.execve')
   const { file, env, ignored } = replacement
+  // What Node's compile cache compiled in this process (own-compile-cache.ts, or NODE_COMPILE_CACHE) is written
+  // at exit, which a successful execve never reaches: now, while the process is still patchrun's.
+  ;(require('node:module') as { flushCompileCache?: () => void }).flushCompileCache?.()
   // The warning is emitted on the next tick, which a successful execve never reaches; a failed one must not
   // print patchrun's ExperimentalWarning into the app's stderr.
   const emitWarning = process.emitWarning

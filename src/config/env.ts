@@ -35,6 +35,12 @@ export function isOn(value: string | undefined): boolean {
   return word === '1' || word === 'true' || word === 'yes' || word === 'on'
 }
 
+/** `PATCHRUN_CODE_CACHE=0` (any value isOn does not take, set and not blank): patchrun's own files compile in every process. */
+export function codeCacheSwitchedOff(env: NodeJS.ProcessEnv): boolean {
+  const value = env.PATCHRUN_CODE_CACHE
+  return value !== undefined && value.trim() !== '' && !isOn(value)
+}
+
 /** An environment switch that can override a config: undefined when unset or empty, else what isOn says. */
 export function readSwitch(value: string | undefined): boolean | undefined {
   if (value === undefined || value.trim() === '') return undefined
