@@ -27,18 +27,16 @@ interface CompileCacheModule {
  *
  * Not switched on where Node has no module.flushCompileCache (20, and 22 before 22.10), with
  * `PATCHRUN_CODE_CACHE=0`, with NODE_COMPILE_CACHE set (Node's is on already), or where the directory
- * cannot be trusted. True when it is on.
+ * cannot be trusted.
  */
-export function enableOwnCompileCache(): boolean {
+export function enableOwnCompileCache(): void {
   const env = process.env
-  if (codeCacheSwitchedOff(env)) return false
+  if (codeCacheSwitchedOff(env)) return
   const { enableCompileCache, flushCompileCache } = require('node:module') as CompileCacheModule
-  if (typeof enableCompileCache !== 'function' || typeof flushCompileCache !== 'function') return false
-  if (env.NODE_COMPILE_CACHE) return true
+  if (typeof enableCompileCache !== 'function' || typeof flushCompileCache !== 'function' || env.NODE_COMPILE_CACHE) return
   const dir = userCacheDir('compile cache')
-  if (dir === undefined) return false
+  if (dir === undefined) return
   const { status, message } = enableCompileCache(join(dir, 'node-compile-cache'))
   const on = status === ENABLED || status === ALREADY_ENABLED
   debug('command: Node\'s compile cache %s%s', on ? 'on' : `not on (status ${status})`, message ? `: ${message}` : '')
-  return on
 }

@@ -91,10 +91,7 @@ function readEntry(dir: string, raw: unknown, index: number): ManifestEntry {
   const target = parseTarget(entry.target)
   if (typeof target === 'string') throw fail(`"target" ${JSON.stringify(entry.target)} is not ${target}`)
   if (typeof entry.module !== 'string' || entry.module === '') throw fail(`"module" must be a path such as "./patch.js", got ${describeGot(entry.module)}`)
-  const outside = describeOutside(dir, entry.module)
-  if (outside !== undefined) throw fail(`"module" ${JSON.stringify(entry.module)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
-  const modulePath = resolveUnder(dir, entry.module)
-  checkModuleFile(dir, entry.module, modulePath, fail)
+  const modulePath = checkModule(dir, index, entry.module)
   if (entry.versions !== undefined && (typeof entry.versions !== 'string' || entry.versions.trim() === '')) {
     throw fail(`"versions" must be a semver range string such as ">=4 <6", got ${describeGot(entry.versions)}`)
   }
@@ -142,13 +139,9 @@ export function cachedPatchPackage(request: string, dir: string, manifest: Check
   const entries: ManifestEntry[] = []
   for (let index = 0; index < manifest.entries.length; index++) {
     const { target, module, exportName, versions } = manifest.entries[index]!
-    const entry: ManifestEntry = { index, target, module: resolveUnder(dir, module), exportName, versions, unchecked: module }
-    if (checkModulesOnLoad) entries.push(entry)
-    else {
-      // Where nothing will load them (list, doctor, the command's plan, a bundle's), checked now, in the manifest's order.
-      checkEntryModule(dir, entry)
-      entries.push({ index, target, module: entry.module, exportName, versions })
-    }
+    // Where nothing will load them (list, doctor, the command's plan, a bundle's), checked now, in the manifest's order.
+    if (checkModulesOnLoad) entries.push({ index, target, module: resolveUnder(dir, module), exportName, versions, unchecked: module })
+    else entries.push({ index, target, module: checkModule(dir, index, module), exportName, versions })
   }
   return { request, name: manifest.name, version: manifest.version, dir, entries }
 }
@@ -158,12 +151,20 @@ export function cachedPatchPackage(request: string, dir: string, manifest: Check
  * "..", an absolute path or a symlink). Throws PATCHRUN_E_MANIFEST with the words a fresh read gives.
  */
 export function checkEntryModule(dir: string, entry: ManifestEntry): void {
-  const written = entry.unchecked
-  if (written === undefined) return
-  const fail = (problem: string) => entryProblem(dir, entry.index, problem)
+  if (entry.unchecked !== undefined) checkModule(dir, entry.index, entry.unchecked)
+}
+
+/**
+ * The checks of a `module` as written that read more than package.json: it stays inside its package (no
+ * absolute path, no `..`, no symlink out) and exists. Its absolute path; throws PATCHRUN_E_MANIFEST.
+ */
+function checkModule(dir: string, index: number, written: string): string {
+  const fail = (problem: string) => entryProblem(dir, index, problem)
   const outside = describeOutside(dir, written)
   if (outside !== undefined) throw fail(`"module" ${JSON.stringify(written)} ${outside}: a patch module is a file inside its package, such as "./patch.js"`)
-  checkModuleFile(dir, written, entry.module, fail)
+  const modulePath = resolveUnder(dir, written)
+  checkModuleFile(dir, written, modulePath, fail)
+  return modulePath
 }
 
 /** Why a `module` as written leaves its package (an absolute path, a `..` segment), or undefined. */
