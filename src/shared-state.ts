@@ -5,7 +5,9 @@ import type { Registry } from './registry/registry'
  * The version of this state's shape and of the registry methods other copies call on it. A copy joins a
  * state of its own version only: bump it when a field or a method another copy relies on changes.
  */
-export const STATE_VERSION = 1
+// 2: package targets registered when their package loads (registry.deferPackageTargets, materializePackage); a
+// copy that reads `byPackage` lists itself would miss those not made yet.
+export const STATE_VERSION = 2
 
 export interface ProcessState {
   /** STATE_VERSION of the copy that created it. (A state without one was made before states had versions.) */

@@ -30,7 +30,7 @@ export async function runCommand(command: readonly string[], flags: CommandFlags
   const [program, ...args] = command
   if (program === undefined) return fail(ExitStatus.Usage, 'PATCHRUN_E_USAGE', 'no command to run. Usage: patchrun [options] -- <command> [args...], e.g. patchrun --patches demo -- node app.js')
   const cwd = process.cwd()
-  const cli = await planForCli(flags, process.env, cwd)
+  const cli = await planForCli(flags, process.env, cwd, true)
   const { settings, problems } = cli
   let plan = cli.plan
   for (const problem of problems) {

@@ -93,14 +93,17 @@ export function mergeSettings({ cli, env, config }: MergeInput): MergedSettings 
     else patches.push(base === undefined ? { name, options, source } : { name, options, source, base })
   })
 
-  const settings: { -readonly [K in keyof MergedSettings]: MergedSettings[K] } = {
-    patches,
-    disabled,
+  const settings: { -readonly [K in keyof MergedSettings]: MergedSettings[K] } = { patches, disabled, ...mergeSwitches({ cli, env, config }) }
+  if (config !== undefined) settings.configFile = config.file
+  return settings
+}
+
+/** `strict` and `propagate` as mergeSettings merges them: what a start that keeps its patches (start-snapshot.ts) still reads. */
+export function mergeSwitches({ cli, env, config }: MergeInput): { strict: boolean; propagate: boolean } {
+  return {
     strict: cli.strict ?? readSwitch(env.PATCHRUN_STRICT) ?? config?.strict ?? false,
     propagate: cli.propagate ?? readSwitch(env.PATCHRUN_PROPAGATE) ?? config?.propagate ?? true,
   }
-  if (config !== undefined) settings.configFile = config.file
-  return settings
 }
 
 /** Names from the command line: trimmed, without empty ones, each once. */

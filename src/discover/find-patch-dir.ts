@@ -21,17 +21,26 @@ export function candidateNames(name: string): string[] {
 }
 
 
+/** What resolvePatchDir looked at, for those that keep its answer (resolve-patches.ts, start-snapshot.ts). */
+export interface ResolveWatcher {
+  /** Each package.json it looked for, in order: its stat, or undefined when it is not there. */
+  probed(manifest: string, stat: Stats | undefined): void
+  /** The answer also depended on files around the project (a bundled patch's short name found installed: shadowed-name.ts). */
+  shadowable(): void
+}
+
 /**
  * The directory of the patch package `name`: a path is taken as it is (from `base`: the directory of the
  * config file that lists it, else `cwd`); a package name is looked up in the node_modules folders above
  * `cwd` (the app's), then above patchrun's own location, then among the patches that ship with patchrun
  * (`patches/<name>`). A name that is neither a path nor a valid package name is PATCHRUN_E_CONFIG.
- * `seen` gets the stat of the package.json that told the directory, so the manifest cache need not take it again.
+ * `watcher` sees every package.json looked for (the manifest cache takes the stat of the one that told the
+ * directory rather than taking it again).
  */
-export function resolvePatchDir(name: string, cwd: string, ownDir: string, base: string = cwd, seen?: (manifest: string, stat: Stats) => void): string {
+export function resolvePatchDir(name: string, cwd: string, ownDir: string, base: string = cwd, watcher?: ResolveWatcher): string {
   const exists = (manifest: string): boolean => {
     const stat = statPath(manifest)
-    if (stat !== undefined) seen?.(manifest, stat)
+    watcher?.probed(manifest, stat)
     return stat !== undefined
   }
   const bad = describeBadPatchName(name)
@@ -48,7 +57,7 @@ export function resolvePatchDir(name: string, cwd: string, ownDir: string, base:
     for (const candidate of candidateNames(name)) {
       const found = findInNodeModules(candidate, from, exists)
       if (found !== undefined) {
-        warnIfShadowsBundled(name, found, cwd, ownDir)
+        if (warnIfShadowsBundled(name, found, cwd, ownDir)) watcher?.shadowable()
         return found
       }
       searched.push(`${candidate} from ${from}`)

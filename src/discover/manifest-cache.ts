@@ -34,9 +34,10 @@ const FORMAT = 2
  * objects each took ~8 ms to read, parse and walk; these rows take ~3 (bench/README.md), and leave less
  * for the garbage collector. The manifest's object is made only for a package the process asks for.
  */
-type Row = [path: string, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, name: string, version: string | null, ...entries: Array<string | null>]
-const HEAD = 8
-const ENTRY = 4
+export type ManifestRow = [path: string, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, name: string, version: string | null, ...entries: Array<string | null>]
+/** Where a row's entries start, and how many fields each takes. */
+export const ROW_HEAD = 8
+export const ROW_ENTRY = 4
 
 export interface ManifestCache {
   /**
@@ -44,6 +45,8 @@ export interface ManifestCache {
    * module files then checked when their targets load (cachedPatchPackage).
    */
   read(request: string, dir: string, seen?: { readonly file: string; readonly stat: Stats }): PatchPackage
+  /** The row save() keeps for this package.json: unchanged since it was kept, or read now and settled; undefined when it is not kept. */
+  row(manifestFile: string): ManifestRow | undefined
   /** Writes what changed, whole, by a rename (concurrent processes: the last rename wins, no file is ever half written). Never throws. */
   save(): void
 }
@@ -64,7 +67,7 @@ export function openManifestCache(listKey: string, checkModulesOnLoad = false): 
   const file = cacheFile(listKey)
   if (file === undefined) return undefined
   const kept = readKept(file)
-  const fresh = new Map<string, Row>()
+  const fresh = new Map<string, ManifestRow>()
   const stale = new Set<string>()
   const used = new Set<string>()
   let hits = 0
@@ -95,22 +98,25 @@ export function openManifestCache(listKey: string, checkModulesOnLoad = false): 
       }
       return pkg
     },
+    row(manifestFile) {
+      return fresh.get(manifestFile) ?? (used.has(manifestFile) && !stale.has(manifestFile) ? kept.get(manifestFile) : undefined)
+    },
     save() {
       debug('manifest cache %s: %d unchanged, %d read', file, hits, reads)
       // The same list asks for the same packages: unless one changed (or was dropped from a config), the file stays.
       if (fresh.size === 0 && stale.size === 0 && everyKeptUsed(kept, used)) return
-      const packages: Row[] = []
+      const packages: ManifestRow[] = []
       for (const path of used) if (kept.has(path) && !stale.has(path) && !fresh.has(path)) packages.push(kept.get(path)!)
       for (const row of fresh.values()) packages.push(row)
       const failed = writeCacheFile(file, JSON.stringify({ format: FORMAT, packages }))
       if (failed !== undefined) debug('manifest cache %s: not written (%s)', file, failed)
-      else if (kept.size === 0) pruneOldFiles(file)
+      else if (kept.size === 0) pruneOldFiles(file, 'manifests-')
     },
   }
 }
 
 /** Whether every kept package was asked for again: with forEach, not a spread list and every() (a thousand keys, in cold code). */
-function everyKeptUsed(kept: ReadonlyMap<string, Row>, used: ReadonlySet<string>): boolean {
+function everyKeptUsed(kept: ReadonlyMap<string, ManifestRow>, used: ReadonlySet<string>): boolean {
   let all = true
   kept.forEach((_row, path) => {
     if (all && !used.has(path)) all = false
@@ -118,19 +124,19 @@ function everyKeptUsed(kept: ReadonlyMap<string, Row>, used: ReadonlySet<string>
   return all
 }
 
-function sameFile(row: Row, stat: Stats): boolean {
+export function sameFile(row: ManifestRow, stat: Stats): boolean {
   return stat.isFile() && row[2] === stat.ino && row[1] === stat.dev && row[3] === stat.size && row[4] === stat.mtimeMs && row[5] === stat.ctimeMs
 }
 
-function rowOf(path: string, stat: Stats, manifest: CheckedManifest): Row {
-  const row: Row = [path, stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, manifest.name, manifest.version ?? null]
+function rowOf(path: string, stat: Stats, manifest: CheckedManifest): ManifestRow {
+  const row: ManifestRow = [path, stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, manifest.name, manifest.version ?? null]
   for (const { target, module, exportName, versions } of manifest.entries) row.push(target, module, exportName, versions ?? null)
   return row
 }
 
-function manifestOf(row: Row): CheckedManifest {
+export function manifestOf(row: ManifestRow): CheckedManifest {
   const entries: Array<CheckedManifest['entries'][number]> = []
-  for (let i = HEAD; i < row.length; i += ENTRY) {
+  for (let i = ROW_HEAD; i < row.length; i += ROW_ENTRY) {
     entries.push({ target: row[i] as string, module: row[i + 1] as string, exportName: row[i + 2] as string, versions: (row[i + 3] as string | null) ?? undefined })
   }
   return { name: row[6], version: row[7] ?? undefined, entries }
@@ -152,18 +158,19 @@ export function manifestListKey(cwd: string, requests: ReadonlyArray<{ readonly 
 }
 
 /**
- * After a new cache file was written (a list not seen before): the oldest manifest caches beyond
- * MAX_FILES go, so lists that come and go (test suites, an upgrade's new code key) do not pile up in the
- * temp directory. Only files this user owns and could have written are looked at; never throws.
+ * After a new cache file was written (a list not seen before): the oldest of its kind (`prefix`: manifest
+ * caches, start snapshots) beyond MAX_FILES go, so lists that come and go (test suites, an upgrade's new code
+ * key) do not pile up in the temp directory. Only files this user owns and could have written are looked at;
+ * never throws.
  */
-function pruneOldFiles(written: string): void {
+export function pruneOldFiles(written: string, prefix: string): void {
   try {
     const dir = dirname(written)
     const files: Array<{ path: string; mtimeMs: number }> = []
     const names = readdirSync(dir)
-    removeStaleTemps(dir, names, 'manifests-')
+    removeStaleTemps(dir, names, prefix)
     for (const name of names) {
-      if (!name.startsWith('manifests-') || !name.endsWith('.json')) continue
+      if (!name.startsWith(prefix) || !name.endsWith('.json')) continue
       const path = join(dir, name)
       const stat = lstatSync(path, { throwIfNoEntry: false })
       if (stat !== undefined && isOwnCacheFile(stat)) files.push({ path, mtimeMs: stat.mtimeMs })
@@ -172,27 +179,22 @@ function pruneOldFiles(written: string): void {
     files.sort((a, b) => a.mtimeMs - b.mtimeMs)
     for (const { path } of files.slice(0, files.length - MAX_FILES)) if (path !== written) rmSync(path, { force: true })
   } catch (error) {
-    debug('manifest cache: old files not pruned (%s)', (error as Error | null)?.message)
+    debug('%s cache files: old ones not pruned (%s)', prefix, (error as Error | null)?.message)
   }
 }
 
 /** The checking code's identity: this file (a bundle or tsc output), its size and mtime, hashed. */
-function ownKey(): string {
+export function ownKey(): string {
   const stat = statSync(__filename)
   return shortHash(`${FORMAT}\0${__filename}\0${stat.size}\0${stat.mtimeMs}`)
 }
 
 /** What the cache file holds, checked row by row; empty when there is none, it is not this user's, or it does not parse. */
-function readKept(file: string): Map<string, Row> {
-  const kept = new Map<string, Row>()
+function readKept(file: string): Map<string, ManifestRow> {
+  const kept = new Map<string, ManifestRow>()
   try {
-    const stat = lstatSync(file, { throwIfNoEntry: false })
-    if (stat === undefined) return kept
-    if (!isOwnCacheFile(stat)) return kept
-    // Paths are ASCII nearly always: read byte for byte then, not decoded as UTF-8 (~1 ms for 1000 packages).
-    const bytes = readFileSync(file)
-    const parsed = JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')) as { format?: unknown; packages?: unknown }
-    if (parsed === null || typeof parsed !== 'object' || parsed.format !== FORMAT || !Array.isArray(parsed.packages)) return kept
+    const parsed = readCacheJson(file) as { format?: unknown; packages?: unknown } | undefined
+    if (parsed === undefined || parsed === null || typeof parsed !== 'object' || parsed.format !== FORMAT || !Array.isArray(parsed.packages)) return kept
     for (const row of parsed.packages as unknown[]) if (isRow(row)) kept.set(row[0], row)
   } catch {
     debug('manifest cache %s: unreadable, starting afresh', file)
@@ -200,11 +202,23 @@ function readKept(file: string): Map<string, Row> {
   return kept
 }
 
-function isRow(value: unknown): value is Row {
-  if (!Array.isArray(value) || value.length < HEAD || (value.length - HEAD) % ENTRY !== 0) return false
+/**
+ * The JSON a cache file of this user's holds (a regular file nobody else can write); undefined when there is
+ * none or it is not fit to read. Throws when it does not parse.
+ */
+export function readCacheJson(file: string): unknown {
+  const stat = lstatSync(file, { throwIfNoEntry: false })
+  if (stat === undefined || !isOwnCacheFile(stat)) return undefined
+  // Paths are ASCII nearly always: read byte for byte then, not decoded as UTF-8 (~1 ms for 1000 packages).
+  const bytes = readFileSync(file)
+  return JSON.parse(bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8'))
+}
+
+export function isRow(value: unknown): value is ManifestRow {
+  if (!Array.isArray(value) || value.length < ROW_HEAD || (value.length - ROW_HEAD) % ROW_ENTRY !== 0) return false
   if (typeof value[0] !== 'string' || typeof value[6] !== 'string' || (value[7] !== null && typeof value[7] !== 'string')) return false
   for (let i = 1; i < 6; i++) if (typeof value[i] !== 'number') return false
-  for (let i = HEAD; i < value.length; i += ENTRY) {
+  for (let i = ROW_HEAD; i < value.length; i += ROW_ENTRY) {
     if (typeof value[i] !== 'string' || typeof value[i + 1] !== 'string' || typeof value[i + 2] !== 'string') return false
     if (value[i + 3] !== null && typeof value[i + 3] !== 'string') return false
   }

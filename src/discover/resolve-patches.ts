@@ -5,11 +5,18 @@ import { debug } from '../debug'
 import { PatchrunError } from '../errors'
 import { namesOfPatch } from '../config/patch-name'
 import { readPatchPackage, type PatchPackage } from './manifest'
-import { MANIFEST_CACHE_MIN, manifestListKey, openManifestCache } from './manifest-cache'
-import { resolvePatchDir } from './find-patch-dir'
+import { MANIFEST_CACHE_MIN, manifestListKey, openManifestCache, type ManifestRow } from './manifest-cache'
+import { resolvePatchDir, type ResolveWatcher } from './find-patch-dir'
+import { resolveUnder } from './plain-path'
 
 /** patchrun's package root, the second place patch names resolve from. */
 export const OWN_DIR = join(__dirname, '..', '..')
+
+/** What a resolution looked at and found, for start-snapshot.ts to keep. */
+export interface ResolutionRecord extends ResolveWatcher {
+  /** A package found (not found again under another name), in order; `row`: its manifest as the manifest cache keeps it, if it does. */
+  resolved(request: string, dir: string, row: ManifestRow | undefined): void
+}
 
 export interface PatchRequest {
   readonly name: string
@@ -25,7 +32,8 @@ export interface PatchRequest {
  * `optionsByName` is the config's top-level `options` map: a patch whose own name has no entry there
  * takes the entry of another name it answers to (its package name or short name: namesOfPatch).
  * `checkModulesOnLoad` (the preload, which requires them): a package whose manifest comes from the cache has
- * its module files checked when its targets load rather than now (manifest-cache.ts).
+ * its module files checked when their targets load rather than now (manifest-cache.ts). `record` sees every
+ * package.json looked at and every package found (start-snapshot.ts).
  */
 export function resolvePatches(
   requests: readonly PatchRequest[],
@@ -33,6 +41,7 @@ export function resolvePatches(
   onProblem: (error: PatchrunError) => void,
   optionsByName: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
   checkModulesOnLoad = false,
+  record?: ResolutionRecord,
 ): Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> {
   const found: Array<PatchPackage & { options: Readonly<Record<string, unknown>> }> = []
   // A set, not a search of `found`: a thousand packages must not cost a million comparisons.
@@ -42,14 +51,23 @@ export function resolvePatches(
   // No top-level options map (the usual case): no names to look an alias up by, for any package.
   const aliased = Object.keys(optionsByName).length > 0
   let seen: { file: string; stat: Stats } | undefined
-  const remember = cache === undefined ? undefined : (file: string, stat: Stats) => void (seen = { file, stat })
+  const watcher: ResolveWatcher | undefined =
+    cache === undefined && record === undefined
+      ? undefined
+      : {
+          probed(file, stat) {
+            if (stat !== undefined) seen = { file, stat }
+            record?.probed(file, stat)
+          },
+          shadowable: () => record?.shadowable(),
+        }
   // Indexed: a thousand requests, before V8 has optimized anything (for…of makes an iterator result per step).
   for (let i = 0; i < requests.length; i++) {
     const { name, options = {}, base } = requests[i]!
     let pkg: PatchPackage
     try {
       seen = undefined
-      const dir = resolvePatchDir(name, cwd, OWN_DIR, base, remember)
+      const dir = resolvePatchDir(name, cwd, OWN_DIR, base, watcher)
       pkg = cache === undefined ? readPatchPackage(name, dir) : cache.read(name, dir, seen)
     } catch (error) {
       if (!(error instanceof PatchrunError)) throw error
@@ -61,6 +79,7 @@ export function resolvePatches(
       continue
     }
     dirs.add(pkg.dir)
+    record?.resolved(name, pkg.dir, cache?.row(resolveUnder(pkg.dir, 'package.json')))
     found.push({ ...pkg, options: aliased ? withAliasedOptions(pkg, options, optionsByName) : options })
   }
   cache?.save()

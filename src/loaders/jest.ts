@@ -44,6 +44,7 @@ const warnedTargets = new Set<string>()
 export function noteJestEsm(registry: Registry, file: string): void {
   const pkg = targetedPackageFile(registry, file)
   if (pkg === undefined) return
+  registry.materializePackage(pkg.name)
   for (const { target } of registry.byPackage.get(pkg.name) ?? []) {
     if (target.kind !== 'package' || warnedTargets.has(target.spec)) continue
     if (target.subpath !== undefined && !matchesSubpath(target.subpath, pkg.relative)) continue

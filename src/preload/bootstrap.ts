@@ -1,5 +1,5 @@
 // The preload's real work, loaded only when there is something to patch: plan → registry → hooks.
-import { mergeSettings } from '../config/merge'
+import { mergeSettings, mergeSwitches } from '../config/merge'
 import { parsePatchList } from '../config/env'
 import { findConfigCheaply } from '../config/find-config'
 import type { Plan } from '../discover/plan'
@@ -9,6 +9,7 @@ import { echo } from '../echo'
 import { emitPatchrunWarning } from '../warn'
 import { warnNoCwd } from './no-cwd'
 import { resolvePatches } from '../discover/resolve-patches'
+import { openStartSnapshot } from '../discover/start-snapshot'
 import { ExitStatus, PatchrunError, WarningCode } from '../errors'
 import { processState } from '../join-state'
 import { capturePristineBuiltins } from '../pristine'
@@ -58,15 +59,25 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
       const hasConfig = configFile.file !== undefined || configFile.found !== undefined
       const config = hasConfig ? (require('../config/load-config') as typeof import('../config/load-config')).loadConfigSync({ cwd, ...configFile }) : undefined
       exitStatus = ExitStatus.Strict
-      const settings = mergeSettings({ cli: {}, env, config: config?.config })
-      registry.strict = settings.strict
-      const patches = resolvePatches(settings.patches, cwd, (error) => registry.fail(error), config?.config.options, true)
-      plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
-      if (debug.enabled && config !== undefined) {
-        // Only for the debug trace: its own file, loaded then.
-        const { findConfigMistakes } = require('../discover/config-mistakes') as typeof import('../discover/config-mistakes')
-        const disables = config.config.disable.map((name) => ({ name, source: `config ${config.file}` }))
-        for (const mistake of findConfigMistakes({ config: config.config, settings, patches, disables, cwd })) debug('config mistake: %s', mistake)
+      // Without a config file, the lists in the environment and the working directory decide the patches: what the
+      // last start with the same ones resolved is taken while every package.json it looked at is as it was.
+      const snapshot = config === undefined && env.PATCHRUN_PATCHES !== undefined ? openStartSnapshot({ cwd, patches: env.PATCHRUN_PATCHES, disable: env.PATCHRUN_DISABLE }) : undefined
+      const kept = snapshot?.read()
+      if (kept !== undefined) {
+        plan = { v: 1, patches: kept, ...mergeSwitches({ cli: {}, env, config: undefined }) }
+      } else {
+        const settings = mergeSettings({ cli: {}, env, config: config?.config })
+        registry.strict = settings.strict
+        let clean = true
+        const patches = resolvePatches(settings.patches, cwd, (error) => ((clean = false), registry.fail(error)), config?.config.options, true, snapshot?.record)
+        snapshot?.save(clean)
+        plan = { v: 1, patches, strict: settings.strict, propagate: settings.propagate }
+        if (debug.enabled && config !== undefined) {
+          // Only for the debug trace: its own file, loaded then.
+          const { findConfigMistakes } = require('../discover/config-mistakes') as typeof import('../discover/config-mistakes')
+          const disables = config.config.disable.map((name) => ({ name, source: `config ${config.file}` }))
+          for (const mistake of findConfigMistakes({ config: config.config, settings, patches, disables, cwd })) debug('config mistake: %s', mistake)
+        }
       }
     }
     registry.strict = plan.strict

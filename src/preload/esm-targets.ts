@@ -30,7 +30,9 @@ export function findEsmPackageTargets(registry: Registry): string[] {
     }
     const esm = json.type === 'module' || JSON.stringify(json.exports ?? '').includes('"import"') || String(json.main).endsWith('.mjs')
     if (!esm) return
-    for (const { target } of registrations) {
+    // Deferred until now (install-patches.ts): its targets' sub-paths are needed.
+    registry.materializePackage(name)
+    for (const { target } of registry.byPackage.get(name) ?? registrations) {
       if (target.kind !== 'package') continue
       if (target.subpath === undefined) {
         if (!include.includes(name)) include.push(name)

@@ -4,7 +4,8 @@ import { createLazyPatch } from '../discover/lazy-patch'
 import { entryProblem } from '../discover/manifest'
 import { createInstaller } from '../loaders/install'
 import { supportsSyncHooks } from '../loaders/node-features'
-import type { Registry } from '../registry/registry'
+import type { DeferredRegistration, Registry } from '../registry/registry'
+import { parseTarget } from '../packages/target'
 import type { PlannedPatch } from '../discover/plan'
 import { entryIsEsm } from './entry-format'
 import { findEsmPackageTargets } from './esm-targets'
@@ -12,23 +13,63 @@ import { patchBuiltinsLoadedBeforePreload } from '../loaders/preloaded-builtins'
 import { listNodeModulesDuring } from '../packages/installed-packages'
 import { cacheListedDuring } from '../registry/late-registration'
 
+/** Package-target entries in a row, deferred together: item i is entry `pairs[2i + 1]` of package `pairs[2i]`. */
+class Batch {
+  private readonly byName = new Map<string, number | number[]>()
+  private readonly pairs: number[] = []
+
+  add(name: string, p: number, e: number): void {
+    const item = this.pairs.length / 2
+    this.pairs.push(p, e)
+    const items = this.byName.get(name)
+    if (items === undefined) this.byName.set(name, item)
+    else if (typeof items === 'number') this.byName.set(name, [items, item])
+    else items.push(item)
+  }
+
+  /** To the registry, to be registered when their packages load (a builtin target after them is registered in its place). */
+  hand(registry: Registry, patches: readonly PlannedPatch[], checkManifests: boolean): void {
+    const pairs = this.pairs
+    if (pairs.length > 0) registry.deferPackageTargets(this.byName, pairs.length / 2, (item) => registrationOf(patches, pairs[2 * item]!, pairs[2 * item + 1]!, checkManifests))
+  }
+}
+
+/** `register`'s arguments for entry `e` of patch package `p`: its lazy hook and undo, and where a bad value in it is reported. */
+function registrationOf(patches: readonly PlannedPatch[], p: number, e: number, checkManifests: boolean): DeferredRegistration {
+  const pkg = patches[p]!
+  const entry = pkg.entries[e]!
+  const label = pkg.entries.length > 1 ? `${pkg.name}#${entry.index}` : pkg.name
+  const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
+  const { hook, unpatch } = createLazyPatch(pkg, entry, checkManifests)
+  return { target: entry.target, hook, opts: { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source }
+}
+
 /** `checkManifests`: the patches come from a plan in the environment, not from manifests just read here. */
 export function installPatches(registry: Registry, patches: readonly PlannedPatch[], checkManifests = false): void {
   // Each target's package is looked up in the app's node_modules folders twice (linked? ESM?): each folder
   // is listed once for all of them.
   const esmEntry = entryIsEsm(process.argv[1], process.execArgv)
   const esmTargets = listNodeModulesDuring(() => cacheListedDuring(() => {
+    // A package target's registration is made when a file of its package first loads (registry.ts,
+    // deferPackageTargets): until then it costs its name. Builtins, and targets that do not parse (their
+    // error belongs to the start), are registered now, in their places.
+    let batch = new Batch()
     // Indexed loops: for-of makes an iterator result per step until V8 optimizes the loop (a thousand packages).
     for (let p = 0; p < patches.length; p++) {
       const pkg = patches[p]!
       for (let e = 0; e < pkg.entries.length; e++) {
-        const entry = pkg.entries[e]!
-        const label = `${pkg.name}${pkg.entries.length > 1 ? `#${entry.index}` : ''}`
-        const source = { packageDir: pkg.dir, index: entry.index, invalid: (problem: string) => entryProblem(pkg.dir, entry.index, problem) }
-        const { hook, unpatch } = createLazyPatch(pkg, entry, checkManifests)
-        registry.register(entry.target, hook, { versions: entry.versions, patch: pkg.name, label, options: pkg.options, unpatch }, source, true)
+        const target = parseTarget(pkg.entries[e]!.target)
+        if (typeof target !== 'string' && target.kind === 'package') {
+          batch.add(target.name, p, e)
+          continue
+        }
+        batch.hand(registry, patches, checkManifests)
+        batch = new Batch()
+        const { target: spec, hook, opts, source } = registrationOf(patches, p, e, checkManifests)
+        registry.register(spec, hook, opts, source, true)
       }
     }
+    batch.hand(registry, patches, checkManifests)
     // ESM hooks cost every import (and, in-thread, every require): only an ESM entry point, or an
     // installed targeted package that ships ES modules (a CommonJS app reaches it by import()), needs them.
     // The walk through node_modules is only needed to decide (a CommonJS entry) or to list what iitm's

@@ -9,6 +9,8 @@ import { isValidRange } from '../packages/version-range'
 export interface Registration extends PatchToRun {
   /** False after `unpatch(name)`: modules that load meanwhile are recorded, not patched. */
   enabled: boolean
+  /** Its place in registration order (targets.ts): a deferred registration, made later, keeps the place it was registered at. */
+  order: number
 }
 
 const EMPTY_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({})
@@ -41,5 +43,6 @@ export function createRegistration(targetSpec: string, hook: PostImportHook, opt
     options: opts.options ?? EMPTY_OPTIONS,
     source,
     done: undefined,
+    order: 0,
   }
 }

@@ -1,6 +1,9 @@
 // The post-import hook registry: the one entry every loader calls; each of its jobs is a part of its own, in this folder.
 import { debug } from '../debug'
-import type { PatchrunError } from '../errors'
+import { ErrorCode, PatchrunError } from '../errors'
+import { describeThrown } from '../printable'
+import { packageNameOf } from '../packages/module-path'
+import { withPristineBuiltins } from '../pristine'
 import type { AppliedPatch } from '../apply/applied-patch'
 import type { InternalRegisterOptions, LoadedVia, ManifestSource, Outcome, PostImportHook, PostImportHookHandle } from '../apply/hook-types'
 import type { RunJournal } from '../apply/run-hooks'
@@ -14,6 +17,14 @@ import { PatchSwitch } from './patch-switch'
 import { createRegistration, type Registration } from './registration'
 import { RunningBodies, type RunningBody } from './running-bodies'
 import { TargetTables } from './targets'
+
+/** `register`'s arguments for a deferred item (deferPackageTargets). */
+export interface DeferredRegistration {
+  readonly target: string
+  readonly hook: PostImportHook
+  readonly opts: InternalRegisterOptions
+  readonly source: ManifestSource
+}
 
 /** The hook installers the registry calls the first time it has a target of each kind. */
 export interface HookInstaller {
@@ -126,6 +137,47 @@ export class Registry implements RunJournal {
     return { unregister: () => this.targets.remove(registration) }
   }
 
+  /**
+   * Registers, for later, items whose targets are packages (the preload's patch packages): `byName` maps each
+   * target package's name to its items, and `make(i)` is called with `register`'s arguments for item i when
+   * that package's first file loads, or when something lists or switches registrations by name. Until then
+   * an item costs its name. No app code has run when the preload defers, but another preload may have
+   * loaded a targeted package already: those are registered (and run, with PATCHRUN_W_LATE) at once.
+   */
+  deferPackageTargets(byName: Map<string, number | number[]>, count: number, make: (item: number) => DeferredRegistration): void {
+    let deferring = true
+    this.targets.defer(byName, count, (item, order) => {
+      const args = make(item)
+      const registration = createRegistration(args.target, args.hook, args.opts, args.source)
+      this.targets.addDeferred(registration, order)
+      debug('registered %s for %s%s', registration.label, registration.target.spec, args.opts.versions ? ` (${args.opts.versions})` : '')
+      // Made later, it stands for a registration made now: whatever loads meanwhile goes through the routing that makes it.
+      if (deferring) runIfAlreadyLoaded(this, registration, true)
+    })
+    this.installer?.packages()
+    for (const file in require.cache) {
+      const name = packageNameOf(file, this.linked)
+      if (name !== undefined && byName.has(name)) this.materializePackage(name)
+    }
+    deferring = false
+  }
+
+  /**
+   * Makes the deferred registrations for package `name` (deferPackageTargets) now, on the load path: with the
+   * built-ins of the preload (pristine.ts), and a failure is reported, never thrown into the app's require.
+   */
+  materializePackage(name: string): void {
+    if (this.targets.hasDeferred(name)) withPristineBuiltins(this.materializeNow, this, [name])
+  }
+
+  private materializeNow(name: string): void {
+    try {
+      this.targets.materialize(name)
+    } catch (error) {
+      this.fail(error instanceof PatchrunError ? error : new PatchrunError(ErrorCode.Preload, `patchrun could not register the patches for "${name}": ${describeThrown(error)}`, { cause: error }))
+    }
+  }
+
   /** A registration a bundle's runtime routes itself (its targets are inlined): known to unpatch and withPatches, never matched here. */
   adopt(registration: Registration): void {
     this.targets.adopt(registration)
@@ -153,11 +205,13 @@ export class Registry implements RunJournal {
 
   /** A CommonJS module (or ESM through `require(esm)`) in a targeted package finished its body; `via` another loader than Node's. */
   onCommonJS(module: { exports: unknown }, file: string, pkg: PackageFile, via?: LoadedVia): void {
+    this.materializePackage(pkg.name)
     this.packages.onCommonJS(module, file, pkg, via)
   }
 
   /** A true ES module in a targeted package, wrapped by import-in-the-middle, finished its body. */
   onModule(namespace: object, file: string, pkg: PackageFile, specifier: string | undefined): void {
+    this.materializePackage(pkg.name)
     this.packages.onModule(namespace, file, pkg, specifier)
   }
 
@@ -168,6 +222,7 @@ export class Registry implements RunJournal {
 
   /** A targeted CommonJS file's body is about to run; hand the result to `bodyEnded`. */
   bodyStarted(file: string, pkg: PackageFile): RunningBody {
+    this.materializePackage(pkg.name)
     return this.bodies.started(file, pkg)
   }
 

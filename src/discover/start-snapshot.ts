@@ -1,0 +1,176 @@
+// What the last start with the same patch list resolved to, kept per user: valid while every package.json it looked at is as it was.
+import { statSync, type Stats } from 'node:fs'
+import { join } from 'node:path'
+import { debug } from '../debug'
+import { shortHash, userCacheDir, writeCacheFile } from '../user-cache-dir'
+import type { ManifestEntry } from './manifest'
+import { isRow, MANIFEST_CACHE_MIN, ROW_ENTRY, ROW_HEAD, ownKey, pruneOldFiles, readCacheJson, sameFile, type ManifestRow } from './manifest-cache'
+import type { PlannedPatch } from './plan'
+import { resolveUnder } from './plain-path'
+import { statPath } from './read-problem'
+import type { ResolutionRecord } from './resolve-patches'
+
+/** Bumped when what is kept changes. */
+const FORMAT = 2
+
+/** What decides a start's patches when no config file is read: the working directory and the two lists (config/merge.ts). */
+export interface StartInputs {
+  readonly cwd: string
+  readonly patches: string
+  readonly disable: string | undefined
+}
+
+/** The file: the inputs as given (a name's hash only says where to look), the package.json files found missing, the packages found, in order. */
+interface Kept {
+  readonly format: typeof FORMAT
+  readonly cwd: string
+  readonly patches: string
+  readonly disable: string | null
+  readonly missing: readonly string[]
+  /** `request` is null when it is `dir` as written (an absolute path), the usual case: a third less to read. */
+  readonly packages: ReadonlyArray<[request: string | null, dir: string, row: ManifestRow]>
+}
+
+export interface StartSnapshot {
+  /**
+   * The patches the last start with these inputs resolved to, when every package.json it looked for is still
+   * missing and every one it found is unchanged (device, inode, size, mtime and ctime, as manifest-cache.ts
+   * compares them); else undefined, and the caller resolves afresh. Module files are checked when their
+   * targets load, as for any manifest from the cache (cachedPatchPackage).
+   */
+  read(): PlannedPatch[] | undefined
+  /** Hand to resolvePatches: what it looks at and finds. */
+  readonly record: ResolutionRecord
+  /**
+   * Keeps what `record` saw, when it can vouch for it: no problem (`clean`), no name whose answer depends on
+   * more than the files looked at (shadowed-name.ts), every manifest kept by the manifest cache (settled). Never throws.
+   */
+  save(clean: boolean): void
+}
+
+/**
+ * The snapshot for a start that reads no config file, or undefined (nothing read, nothing kept) when the
+ * list is too short for a cache to pay (MANIFEST_CACHE_MIN names, as the manifest cache) or there is no
+ * cache directory this user alone can write (user-cache-dir.ts). The file is
+ * `<tmpdir>/patchrun-<uid>/start-<code>-<inputs>.json`. With a thousand packages, a start that finds it valid
+ * does one stat per package and builds its list from rows, where resolving them afresh merges and looks up
+ * every name, and reads the manifest cache besides (bench/README.md).
+ */
+export function openStartSnapshot(inputs: StartInputs): StartSnapshot | undefined {
+  if (!atLeastNames(inputs.patches, MANIFEST_CACHE_MIN)) return undefined
+  const dir = userCacheDir('start snapshot')
+  if (dir === undefined) return undefined
+  const file = join(dir, `start-${ownKey()}-${shortHash(`${inputs.cwd}\0${inputs.patches}\0${inputs.disable ?? ''}`)}.json`)
+  const missing: string[] = []
+  const packages: Array<[string | null, string, ManifestRow]> = []
+  let vouched = true
+  return {
+    read: () => readSnapshot(file, inputs),
+    record: {
+      probed(manifest, stat) {
+        if (stat === undefined) missing.push(manifest)
+      },
+      shadowable() {
+        vouched = false
+      },
+      resolved(request, packageDir, row) {
+        if (row === undefined) vouched = false
+        else packages.push([request === packageDir ? null : request, packageDir, row])
+      },
+    },
+    save(clean) {
+      if (!clean || !vouched) {
+        debug('start snapshot %s: not kept (%s)', file, clean ? 'a name or manifest it cannot vouch for' : 'a problem')
+        return
+      }
+      const kept: Kept = { format: FORMAT, cwd: inputs.cwd, patches: inputs.patches, disable: inputs.disable ?? null, missing, packages }
+      const failed = writeCacheFile(file, JSON.stringify(kept))
+      if (failed !== undefined) debug('start snapshot %s: not written (%s)', file, failed)
+      else pruneOldFiles(file, 'start-')
+    },
+  }
+}
+
+function readSnapshot(file: string, inputs: StartInputs): PlannedPatch[] | undefined {
+  let kept: Kept
+  try {
+    const parsed = readCacheJson(file) as Partial<Kept> | undefined
+    if (parsed === undefined) return undefined
+    if (!isKept(parsed, inputs)) {
+      debug('start snapshot %s: for other inputs, or not one', file)
+      return undefined
+    }
+    kept = parsed
+  } catch {
+    debug('start snapshot %s: unreadable', file)
+    return undefined
+  }
+  // Indexed loops: a thousand rows, in cold code.
+  for (let i = 0; i < kept.missing.length; i++) {
+    if (!stillMissing(kept.missing[i]!)) return changed(file, kept.missing[i]!)
+  }
+  const patches: PlannedPatch[] = []
+  for (let i = 0; i < kept.packages.length; i++) {
+    // Indexed, not destructured: array destructuring steps an iterator, in cold code.
+    const item = kept.packages[i]!
+    const dir = item[1]
+    const row = item[2]
+    let stat: Stats | undefined
+    try {
+      stat = statSync(row[0], { throwIfNoEntry: false })
+    } catch {
+      // What is wrong with it is for the fresh resolution to say.
+    }
+    if (stat === undefined || !sameFile(row, stat)) return changed(file, row[0])
+    patches.push(plannedFromRow(item[0] ?? dir, dir, row))
+  }
+  debug('start snapshot %s: %d packages unchanged', file, patches.length)
+  return patches
+}
+
+/**
+ * cachedPatchPackage's package (module files checked when their targets load) with the options mergeSettings
+ * gives a name from the environment, built straight from the row: a thousand of them at every start.
+ */
+function plannedFromRow(request: string, dir: string, row: ManifestRow): PlannedPatch {
+  const entries: ManifestEntry[] = []
+  for (let i = ROW_HEAD, index = 0; i < row.length; i += ROW_ENTRY, index++) {
+    const module = row[i + 1] as string
+    entries.push({ index, target: row[i] as string, module: resolveUnder(dir, module), exportName: row[i + 2] as string, versions: (row[i + 3] as string | null) ?? undefined, unchecked: module })
+  }
+  // A fresh options object for each, as mergeSettings makes: a patch may change its own.
+  return { request, name: row[6], version: row[7] ?? undefined, dir, entries, options: {} }
+}
+
+function changed(file: string, path: string): undefined {
+  debug('start snapshot %s: %s changed, resolving afresh', file, path)
+  return undefined
+}
+
+/** Still not there: missing as statPath tells it (a stat that fails otherwise is for the fresh resolution to report). */
+function stillMissing(path: string): boolean {
+  try {
+    return statPath(path) === undefined
+  } catch {
+    return false
+  }
+}
+
+function isKept(value: Partial<Kept> | null, inputs: StartInputs): value is Kept {
+  if (value === null || typeof value !== 'object' || value.format !== FORMAT) return false
+  if (value.cwd !== inputs.cwd || value.patches !== inputs.patches || value.disable !== (inputs.disable ?? null)) return false
+  if (!Array.isArray(value.missing) || !Array.isArray(value.packages)) return false
+  for (let i = 0; i < value.missing.length; i++) if (typeof value.missing[i] !== 'string') return false
+  for (let i = 0; i < value.packages.length; i++) {
+    const item = value.packages[i] as unknown
+    if (!Array.isArray(item) || item.length !== 3 || (item[0] !== null && typeof item[0] !== 'string') || typeof item[1] !== 'string' || !isRow(item[2])) return false
+  }
+  return true
+}
+
+/** Whether a comma-separated list has at least `count` parts, without splitting it. */
+function atLeastNames(list: string, count: number): boolean {
+  let parts = 1
+  for (let at = list.indexOf(','); at !== -1 && parts < count; at = list.indexOf(',', at + 1)) parts++
+  return parts >= count
+}
