@@ -5,7 +5,6 @@ const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
-const { spawnSync } = require('node:child_process')
 const { ROOT, runNode } = require('./helpers.cjs')
 
 const BIN = path.join(ROOT, 'bin', 'patchrun.js')
@@ -140,11 +139,21 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
       assert.match(result.stderr, /PATCHRUN_E_MANIFEST/, show(result))
       assert.equal(fs.existsSync(`${outside}.ran`), false, 'the file outside the package never ran')
     }
+    // A package's directory that is not its package.json's: the whole snapshot is refused, the start resolves afresh.
+    const item = kept.packages.find((entry) => entry[2][6] === 'p00')
+    item[2][9] = './patch.js'
+    item[1] = root
+    fs.writeFileSync(file, JSON.stringify(kept), { mode: 0o600 })
+    const moved = run()
+    assert.equal(snapshotLine(moved), undefined, show(moved))
+    assert.match(moved.stderr, /start snapshot .*: for other inputs, or not one/, show(moved))
+    assert.deepEqual(moved.json, { patchedBy: 'installed p00' }, show(moved))
   })
 
   test('the command takes it too; its plan is checked in the app when targets load', async (t) => {
     const { appDir, env, root } = await makeSetup(t)
-    const command = () => spawnSync(process.execPath, [BIN, '--', process.execPath, 'app.js'], { cwd: appDir, env: { ...process.env, ...env() }, encoding: 'utf8' })
+    // A clean environment (runNode): under scripts/own-leaks.sh this process's own PATCHRUN_ variables must not reach the command.
+    const command = () => runNode({ args: [BIN, '--', process.execPath, 'app.js'], cwd: appDir, env: env(), preload: 'none' })
     const first = command()
     assert.equal(first.status, 0, first.stderr)
     const second = command()
@@ -158,7 +167,7 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
     assert.equal(JSON.parse(third.stdout).patchedBy, null, third.stdout)
     assert.match(third.stderr, /PATCHRUN_E_MANIFEST.*does not exist/, third.stderr.slice(0, 3000))
     // `patchrun list` reads and checks everything, snapshot or not.
-    const list = spawnSync(process.execPath, [BIN, 'list'], { cwd: appDir, env: { ...process.env, ...env() }, encoding: 'utf8' })
+    const list = runNode({ args: [BIN, 'list'], cwd: appDir, env: env(), preload: 'none' })
     assert.equal(list.status, 1, list.stdout + list.stderr)
     assert.match(list.stdout, /does not exist/, list.stdout)
   })
@@ -191,7 +200,7 @@ describe('registrations made when their package loads', () => {
     assert.deepEqual(result.json, { order: ['a', 'c', 'app'], os: ['b'] }, show(result))
     assert.equal(result.warnings.length, 0, show(result))
     // The report names every registration, the one whose package never loaded too, in order.
-    const explained = spawnSync(process.execPath, [BIN, 'explain', '--json', '--', process.execPath, 'app.js'], { cwd: root, env: { ...process.env, PATCHRUN_PATCHES: list.join(',') }, encoding: 'utf8' })
+    const explained = runNode({ args: [BIN, 'explain', '--json', '--', process.execPath, 'app.js'], cwd: root, env: { PATCHRUN_PATCHES: list.join(',') }, preload: 'none' })
     assert.equal(explained.status, 0, explained.stderr)
     const report = JSON.parse(explained.stdout)
     assert.deepEqual(report.processes[0].registrations.map((r) => `${r.patch} ${r.target}`), ['b os', 'a tgt', 'c tgt', 'registerPostImportHook tgt', 'd never-loaded'], explained.stdout.slice(0, 3000))

@@ -164,6 +164,8 @@ function isKept(value: Partial<Kept> | null, inputs: StartInputs): value is Kept
   for (let i = 0; i < value.packages.length; i++) {
     const item = value.packages[i] as unknown
     if (!Array.isArray(item) || item.length !== 3 || (item[0] !== null && typeof item[0] !== 'string') || typeof item[1] !== 'string' || !isRow(item[2])) return false
+    // The directory module files are checked against is the one whose package.json is compared.
+    if (resolveUnder(item[1], 'package.json') !== item[2][0]) return false
   }
   return true
 }

@@ -94,6 +94,8 @@ export function installSyncResolveHook(registry: Registry, iitmInThread: boolean
       // Node leaves the format open for a typeless package's .js (CommonJS, as packages without
       // "type": "module" are): the package.json decides, as it does for Node.
       if (result.format == null && !mayBeEsm(pkg.dir, file)) return result
+      // Its registrations, made now if they were deferred (install-patches.ts): their targets decide.
+      registry.materializePackage(name)
       const list = MapPrototypeGet(packages, name)!
       let targeted = false
       for (let i = 0; i < list.length && !targeted; i++) targeted = registry.matches(list[i]!.target, file, pkg, specifier)
