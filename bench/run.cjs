@@ -8,11 +8,11 @@ const path = require('node:path')
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const startupArgs = argv
-// The options the peers and goals benches share with the start-up one: which Nodes, how many runs.
+// The options the peers and goals benches share with the start-up one: which Nodes, how many runs, which CPU.
 function nodeArgs () {
   const out = []
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--node' || argv[i] === '--node-major' || argv[i] === '--runs') out.push(argv[i], argv[++i])
+    if (argv[i] === '--node' || argv[i] === '--node-major' || argv[i] === '--runs' || argv[i] === '--cpu') out.push(argv[i], argv[++i])
   }
   return out
 }

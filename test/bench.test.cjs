@@ -11,6 +11,7 @@ const { ROOT } = require('./helpers.cjs')
 
 const { evaluateGoals, formatGoal } = require('../bench/goals/goals.cjs')
 const { setsFor } = require('../bench/peers/sets.cjs')
+const { medianInterval } = require('../bench/startup/stats.cjs')
 
 const NODE = { version: 'v24.22.3', major: 24 }
 const wall = (...ms) => ms.map((wallMs) => ({ wallMs, cpuMs: NaN, rssMiB: NaN }))
@@ -48,6 +49,38 @@ test('a goal over its limit prints NOT met with the ratio and the milliseconds b
   assert.match(formatGoal(g), /≤ \+5 ms: NOT met \(\+8\.0 ms; 1\.\d{3}× \/ \+8\.0 ms \(110\.0 ms vs 102\.0 ms\)\)$/, formatGoal(g))
 })
 
+test('the 95 % interval of a median is the order statistics the binomial gives, and none below 6 values', () => {
+  const values = [9, 1, 7, 3, 11, 5, 2, 10, 4, 8, 6] // 1..11, shuffled
+  assert.deepEqual(medianInterval(values), { low: 2, high: 10, coverage: 1 - 2 * 12 / 2048 }, '11 values: x(2)..x(10)')
+  const twentyOne = Array.from({ length: 21 }, (_, i) => 21 - i)
+  const i21 = medianInterval(twentyOne)
+  assert.deepEqual([i21.low, i21.high], [6, 16], `21 values: x(6)..x(16), got ${JSON.stringify(i21)}`)
+  assert.ok(i21.coverage >= 0.95 && i21.coverage < 0.98, `coverage ${i21.coverage}`)
+  assert.deepEqual(medianInterval([1, 2, 3, 4, 5, 6]), { low: 1, high: 6, coverage: 1 - 2 / 64 })
+  assert.equal(medianInterval([1, 2, 3, 4, 5]), null, 'no k gives 95 % with 5 values')
+})
+
+test('a verdict whose 95 % interval reaches across the limit is printed inconclusive, with the interval', () => {
+  const variants = [{ id: 'empty-require', label: 'empty --require' }, { id: 'patchrun-require', label: 'patchrun', floor: 'empty-require' }]
+  const floor = cpu(100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100)
+  // Differences −10, −8, 4 (×7), 16, 20: median +4 within +5 ms, interval x(2)..x(10) = −8…+16.
+  const noisy = cpu(104, 104, 104, 104, 104, 104, 90, 92, 116, 120, 104)
+  const [unsure] = evaluateGoals([group('applied', 'express-cjs', variants, { 'empty-require': floor, 'patchrun-require': noisy })], [NODE])
+  assert.equal(unsure.met, true, formatGoal(unsure))
+  assert.equal(unsure.clear, false, formatGoal(unsure))
+  assert.deepEqual([unsure.interval.low, unsure.interval.high], [-8, 16], formatGoal(unsure))
+  assert.match(formatGoal(unsure), /≤ \+5 ms: met, inconclusive \(\+4\.0 ms; .*; 95 % interval −8\.0…\+16\.0 ms\)$/, formatGoal(unsure))
+  // Differences 27…33 (sorted x(2) = 28, x(10) = 32): the interval is above the limit, a clear NOT met.
+  const slow = cpu(128, 130, 131, 129, 130, 132, 130, 127, 133, 130, 130)
+  const [over] = evaluateGoals([group('applied', 'express-cjs', variants, { 'empty-require': floor, 'patchrun-require': slow })], [NODE])
+  assert.equal(over.clear, true, formatGoal(over))
+  assert.match(formatGoal(over), /≤ \+5 ms: NOT met \(\+30\.0 ms; .*; 95 % interval \+28\.0…\+32\.0 ms\)$/, formatGoal(over))
+  // The ESM goal's interval is of the ratio.
+  const [ratio] = evaluateGoals([group('esm', 'express-esm', [{ id: 'hooks-import', label: 'empty registerHooks' }, { id: 'patchrun-import', label: 'patchrun', floor: 'hooks-import' }],
+    { 'hooks-import': floor, 'patchrun-import': slow })], [NODE])
+  assert.match(formatGoal(ratio), /≤ 1\.03×: NOT met \(1\.300×; .*; 95 % interval 1\.280…1\.320×\)$/, formatGoal(ratio))
+})
+
 test('a variant that could not run makes its goal NOT met with the failure, and the other route is still judged', () => {
   const groups = [group('scale', 'express-cjs', [{ id: 'bare' }, { id: 'env-1000' }],
     { bare: cpu(100, 100, 100), 'env-1000': cpu(130, 135, 120) },
@@ -59,6 +92,32 @@ test('a variant that could not run makes its goal NOT met with the failure, and 
   assert.equal(env.value, 30, formatGoal(env))
   assert.equal(cli.met, false, formatGoal(cli))
   assert.match(formatGoal(cli), /NOT met \(variant failed: exit 126: spawn E2BIG\)$/, formatGoal(cli))
+})
+
+test('--cpu pins the bench and every child it starts to that CPU; a value that is not a CPU here is a usage error', { skip: process.platform !== 'linux' && 'taskset is Linux only' }, () => {
+  const pin = path.join(ROOT, 'bench', 'startup', 'pin-cpu.cjs')
+  // The child pins itself as a bench does, then asks the kernel where a grandchild may run.
+  const script = `const { pinToCpu } = require(${JSON.stringify(pin)}); const r = pinToCpu(0); console.log(JSON.stringify(r)); ` +
+    'console.log(require("child_process").execFileSync("grep", ["Cpus_allowed_list", "/proc/self/status"], { encoding: "utf8" }))'
+  const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60000 })
+  const seen = `status ${res.status}\nstdout: ${res.stdout}\nstderr: ${res.stderr}`
+  assert.equal(res.status, 0, seen)
+  const [line, allowed] = res.stdout.split('\n')
+  const result = JSON.parse(line)
+  if (os.availableParallelism() < 2) {
+    assert.equal(result.cpu, null, seen)
+    return
+  }
+  assert.equal(result.cpu, 0, seen)
+  assert.match(allowed, /^Cpus_allowed_list:\s+0$/, seen)
+  for (const script of ['bench/goals/run.cjs', 'bench/peers/run.cjs', 'bench/startup/run.cjs']) {
+    for (const [value, want] of [['x', /--cpu needs a CPU number or none, got "x"/], ['4096', /--cpu 4096: this machine has CPUs? 0/]]) {
+      const bad = spawnSync(process.execPath, [path.join(ROOT, script), '--cpu', value, '--quick'], { encoding: 'utf8', timeout: 60000 })
+      const said = `${script} --cpu ${value}: status ${bad.status}\nstdout: ${bad.stdout}\nstderr: ${bad.stderr}`
+      assert.equal(bad.status, 1, said)
+      assert.match(bad.stderr, want, said)
+    }
+  }
 })
 
 test('peers sets: the current majors where Node >= 22.15, the Node 20 set elsewhere, both on request', () => {

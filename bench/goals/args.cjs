@@ -1,6 +1,8 @@
 // Command-line options of the goals benchmark: parsed by hand, Node's stdlib only.
 'use strict'
 
+const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
+
 const path = require('path')
 
 const RESULTS = path.resolve(__dirname, '..', 'results')
@@ -23,6 +25,7 @@ const USAGE = `usage: node bench/goals/run.cjs [options]
   --json FILE       where to write raw samples and goals (default bench/results/goals-<date>.json)
   --summary FILE    where to write the markdown tables (default bench/results/goals-<date>.md)
   --dir DIR         where to generate apps and patches (default: a fixed dir under the OS temp dir)
+${CPU_USAGE_LINE}
   --help            this text`
 
 function fail (message) {
@@ -33,7 +36,7 @@ function fail (message) {
 
 function parseArgs (argv) {
   const opts = { runs: 11, quick: false, nodes: [], nodeMajors: [], only: GOAL_IDS, json: undefined,
-    summary: undefined, dir: null, help: false }
+    summary: undefined, dir: null, help: false, cpu: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -61,6 +64,7 @@ function parseArgs (argv) {
       case '--json': opts.json = value(); break
       case '--summary': opts.summary = value(); break
       case '--dir': opts.dir = value(); break
+      case '--cpu': opts.cpu = parseCpu(value(), fail); break
       case '--help': case '-h': opts.help = true; break
       default: fail(`unknown option ${JSON.stringify(arg)}`)
     }

@@ -1,9 +1,11 @@
 // The goals of issue 14, each judged on samples taken side by side: every round ran every variant once, so
 // round i of one variant pairs with round i of another (any group on the same Node), and a goal's value is
-// the median over rounds of the pairwise difference or ratio, not a ratio of two medians.
+// the median over rounds of the pairwise difference or ratio, not a ratio of two medians. Beside it, the 95 %
+// interval of that median (stats.cjs: medianInterval): a verdict whose interval reaches across the limit is
+// printed inconclusive, because this machine's noise between runs (±10–20 ms) is wider than most limits.
 'use strict'
 
-const { median } = require('../startup/stats.cjs')
+const { median, medianInterval } = require('../startup/stats.cjs')
 
 const LIMITS = {
   launcher: 10, // ms of the launcher's own work beyond starting Node once
@@ -23,11 +25,15 @@ function pairs (a, b, field, fn) {
   return out
 }
 
-// Median of a[i] − b[i] and of a[i] / b[i], with the two medians themselves, for the line beside each goal.
+// Median of a[i] − b[i] and of a[i] / b[i] with their 95 % intervals, and the two medians themselves, for the line beside each goal.
 function compare (a, b, field) {
+  const diffs = pairs(a, b, field, (x, y) => x - y)
+  const ratios = pairs(a, b, field, (x, y) => x / y)
   return {
-    diff: median(pairs(a, b, field, (x, y) => x - y)),
-    ratio: median(pairs(a, b, field, (x, y) => x / y)),
+    diff: median(diffs),
+    diffInterval: medianInterval(diffs),
+    ratio: median(ratios),
+    ratioInterval: medianInterval(ratios),
     a: median(a.map((s) => s[field])),
     b: median(b.map((s) => s[field]))
   }
@@ -42,8 +48,20 @@ function describeCompare (c) {
   return `${c.ratio.toFixed(3)}× / ${signed(c.diff)} ms (${ms(c.a)} vs ${ms(c.b)})`
 }
 
-function goal (text, { value, limit, met, detail, failed }) {
-  return { text, value, limit, met: failed ? false : met, failed: failed || null, detail }
+// "95 % interval +1.2…+8.0 ms" (or "1.012…1.061×"); null when there were too few rounds for one.
+function describeInterval (interval, unit) {
+  if (!interval) return null
+  const [low, high] = unit === '×' ? [interval.low.toFixed(3), interval.high.toFixed(3)] : [signed(interval.low), signed(interval.high)]
+  return `95 % interval ${low}…${high}${unit === '×' ? '×' : ' ms'}`
+}
+
+// A goal is met when its median is within the limit; `clear` says whether the 95 % interval is on one side of
+// the limit (null: too few rounds to tell). The interval goes into the detail, so no verdict stands without it.
+function goal (text, { value, limit, met, detail, failed, interval, unit = 'ms' }) {
+  if (failed) return { text, value, limit, met: false, clear: true, interval: null, failed, detail }
+  const clear = interval ? interval.high <= limit || interval.low > limit : null
+  const range = describeInterval(interval, unit)
+  return { text, value, limit, met, clear, interval: interval || null, failed: null, detail: range ? `${detail}; ${range}` : detail }
 }
 
 // Looks a variant's samples up by group predicate and variant id; null when the variant did not run.
@@ -76,7 +94,8 @@ function launcherGoals (groups, node) {
   const out = []
   if (cli && req && e0) {
     const n = Math.min(cli.length, req.length, e0.length)
-    const own = median(Array.from({ length: n }, (_, i) => cli[i].wallMs - req[i].wallMs - e0[i].wallMs))
+    const rounds = Array.from({ length: n }, (_, i) => cli[i].wallMs - req[i].wallMs - e0[i].wallMs)
+    const own = median(rounds)
     const vsReq = compare(cli, req, 'wallMs')
     const vsBare = bare ? compare(cli, bare, 'wallMs') : null
     out.push(goal(`launcher, Node ${node.version}: patchrun -- node app.js beyond node --require register.cjs app.js ` +
@@ -84,6 +103,7 @@ function launcherGoals (groups, node) {
       value: own,
       limit: LIMITS.launcher,
       met: own <= LIMITS.launcher,
+      interval: medianInterval(rounds),
       detail: `${signed(own)} ms; patchrun -- node app.js vs --require: ${describeCompare(vsReq)}` +
         (vsBare ? `; vs bare node app.js: ${describeCompare(vsBare)}` : '') + `; node -e 0 ${ms(median(e0.map((s) => s.wallMs)))}`
     }))
@@ -91,7 +111,7 @@ function launcherGoals (groups, node) {
   if (cliTrue && e0) {
     const c = compare(cliTrue, e0, 'wallMs')
     out.push(goal(`launcher alone, Node ${node.version}: patchrun -- true beyond node -e 0 (wall) ≤ ${LIMITS.launcher} ms`, {
-      value: c.diff, limit: LIMITS.launcher, met: c.diff <= LIMITS.launcher, detail: `${signed(c.diff)} ms; ${describeCompare(c)}`
+      value: c.diff, limit: LIMITS.launcher, met: c.diff <= LIMITS.launcher, interval: c.diffInterval, detail: `${signed(c.diff)} ms; ${describeCompare(c)}`
     }))
   }
   if (spawned && e0) {
@@ -113,7 +133,7 @@ function appliedGoals (groups, node) {
         continue
       }
       out.push(goal(`applied patches, Node ${node.version}, ${g.app.label}: ${v.label} over ${floor.label} (CPU) ≤ +${LIMITS.applied} ms`, {
-        value: c.diff, limit: LIMITS.applied, met: c.diff <= LIMITS.applied, detail: `${signed(c.diff)} ms; ${describeCompare(c)}`
+        value: c.diff, limit: LIMITS.applied, met: c.diff <= LIMITS.applied, interval: c.diffInterval, detail: `${signed(c.diff)} ms; ${describeCompare(c)}`
       }))
     }
   }
@@ -127,7 +147,7 @@ function esmGoals (groups, node) {
       const floor = g.variants.find((x) => x.id === v.floor)
       const c = compare(g.samples[v.id], g.samples[floor.id], 'cpuMs')
       out.push(goal(`ESM, Node ${node.version}, ${g.app.label}: ${v.label} vs ${floor.label} (CPU) ≤ ${LIMITS.esm.toFixed(2)}×`, {
-        value: c.ratio, limit: LIMITS.esm, met: c.ratio <= LIMITS.esm, detail: `${c.ratio.toFixed(3)}×; ${describeCompare(c)}`
+        value: c.ratio, limit: LIMITS.esm, met: c.ratio <= LIMITS.esm, interval: c.ratioInterval, unit: '×', detail: `${c.ratio.toFixed(3)}×; ${describeCompare(c)}`
       }))
     }
   }
@@ -156,7 +176,7 @@ function scaleGoals (groups, node) {
     if (!samples) continue
     const cpu = compare(samples, bare, 'cpuMs')
     const wall = compare(samples, bare, 'wallMs')
-    out.push(goal(text, { value: cpu.diff, limit: LIMITS.scale, met: cpu.diff <= LIMITS.scale,
+    out.push(goal(text, { value: cpu.diff, limit: LIMITS.scale, met: cpu.diff <= LIMITS.scale, interval: cpu.diffInterval,
       detail: `${signed(cpu.diff)} ms; CPU ${describeCompare(cpu)}; wall ${describeCompare(wall)}` }))
   }
   return out
@@ -170,10 +190,12 @@ function evaluateGoals (groups, nodes) {
   return out
 }
 
-// The one line per goal that `npm run bench` prints.
+// The one line per goal that `npm run bench` prints: met or NOT met by the median, and "inconclusive" when the
+// 95 % interval reaches across the limit (more runs, or a quieter machine, would be needed to tell).
 function formatGoal (g) {
   if (g.reference) return `for comparison (not a goal), ${g.text}: ${g.detail}`
-  return `goal ${g.text}: ${g.met ? 'met' : 'NOT met'} (${g.detail})`
+  const verdict = g.met ? 'met' : 'NOT met'
+  return `goal ${g.text}: ${g.clear === false ? `${verdict}, inconclusive` : verdict} (${g.detail})`
 }
 
 module.exports = { evaluateGoals, formatGoal, compare, signed, LIMITS }

@@ -16,6 +16,7 @@ const { timeRounds } = require('../startup/rounds.cjs')
 const { assertRunOk } = require('../startup/verify.cjs')
 const { BenchFailure } = require('../startup/failure.cjs')
 const { summarise } = require('../startup/stats.cjs')
+const { pinToCpu } = require('../startup/pin-cpu.cjs')
 const { generateApps } = require('../startup/gen-apps.cjs')
 const { generatePatches } = require('../startup/gen-patches.cjs')
 const { writePatchSet } = require('../peers/generate.cjs')
@@ -183,7 +184,9 @@ function mdTable (rows) {
 function markdownSummary (groups, goals, meta) {
   const out = ['# patchrun goals (issue 14), measured side by side', '',
     `${meta.date.slice(0, 10)}, median of ${meta.runs} interleaved runs; ${meta.host.cpus} × ${meta.host.cpuModel}; ` +
-    `max 1-min load average ${Math.max(...meta.loads).toFixed(2)}. Reproduce: \`${meta.command}\`.`, '',
+    `max 1-min load average ${Math.max(...meta.loads).toFixed(2)}; ${meta.pinned}. Reproduce: \`${meta.command}\`.`, '',
+    'Each goal: met or NOT met by the median over rounds, with the 95 % interval of that median; "inconclusive" where ' +
+    'the interval reaches across the limit.', '',
     '## Goals', '', ...goals.map((g) => `- ${formatGoal(g)}`), '']
   for (const g of groups) {
     out.push(`## ${title(g, meta.runs)}`, '', mdTable([HEADER, ...rowsOf(g)]), '')
@@ -208,6 +211,8 @@ function main (argv) {
     console.log(USAGE)
     return
   }
+  const pin = pinToCpu(opts.cpu)
+  progress(pin.note)
   const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
   const ctx = prepare(opts)
@@ -232,7 +237,7 @@ function main (argv) {
 
   for (const g of groups) g.summaries = Object.fromEntries(g.variants.map((v) => [v.id, summarise(g.samples[v.id])]))
   const goals = evaluateGoals(groups, nodes)
-  const meta = { date: new Date().toISOString(), runs: opts.runs, loads,
+  const meta = { date: new Date().toISOString(), runs: opts.runs, loads, cpu: pin.cpu, pinned: pin.note,
     command: `node bench/goals/run.cjs ${argv.join(' ')}`.trim(),
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }
   console.log(groups.map((g) => formatGroup(g, opts.runs)).join('\n\n'))

@@ -1,6 +1,8 @@
 // Command-line options of the peers benchmark: parsed by hand, Node's stdlib only.
 'use strict'
 
+const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
+
 const path = require('path')
 
 const SET_CHOICES = ['auto', 'node20', 'current', 'both']
@@ -28,6 +30,7 @@ const USAGE = `usage: node bench/peers/run.cjs [options]
   --svg FILE        where to write the chart (default bench/results/startup-overhead.svg)
   --summary FILE    where to write the markdown tables (default bench/results/peers-<date>.md)
   --dir DIR         where to generate patches and apps (default: a fixed dir under the OS temp dir)
+${CPU_USAGE_LINE}
   --help            this text`
 
 function fail (message) {
@@ -38,7 +41,7 @@ function fail (message) {
 
 function parseArgs (argv) {
   const opts = { runs: 15, quick: false, nodes: [], nodeMajors: [], peersSet: 'auto', peers: true, scaling: true,
-    json: undefined, svg: undefined, summary: undefined, dir: null, help: false }
+    json: undefined, svg: undefined, summary: undefined, dir: null, help: false, cpu: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     const value = () => {
@@ -68,6 +71,7 @@ function parseArgs (argv) {
       case '--svg': opts.svg = value(); break
       case '--summary': opts.summary = value(); break
       case '--dir': opts.dir = value(); break
+      case '--cpu': opts.cpu = parseCpu(value(), fail); break
       case '--help': case '-h': opts.help = true; break
       default: fail(`unknown option ${JSON.stringify(arg)}`)
     }

@@ -4,6 +4,7 @@
 'use strict'
 
 const fs = require('fs')
+const { pinToCpu } = require('../startup/pin-cpu.cjs')
 const os = require('os')
 const path = require('path')
 
@@ -188,6 +189,8 @@ function main (argv) {
     return
   }
   checkBuilt()
+  const pin = pinToCpu(opts.cpu)
+  progress(pin.note)
   const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
   const generated = generate(opts.dir ? path.resolve(opts.dir) : undefined, { scaling: opts.scaling })
@@ -210,7 +213,7 @@ function main (argv) {
   for (const group of groups) {
     group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
   }
-  const meta = { date: new Date().toISOString(), runs: opts.runs, peerSets, loads,
+  const meta = { date: new Date().toISOString(), runs: opts.runs, peerSets, loads, cpu: pin.cpu, pinned: pin.note,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }
   console.log(groups.map((g) => formatGroup(g, opts.runs)).join('\n\n'))
   for (const line of skipped) console.log(`\n${line}`)

@@ -1,6 +1,8 @@
 // Command-line options of the start-up benchmark: parsed by hand, Node's stdlib only.
 'use strict'
 
+const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('./pin-cpu.cjs')
+
 const USAGE = `usage: node bench/startup/run.cjs [options]
   --runs N          timed runs per variant (default 15); runs are interleaved round-robin
   --quick           3 runs: a smoke test
@@ -10,6 +12,7 @@ const USAGE = `usage: node bench/startup/run.cjs [options]
   --json FILE       write every raw sample and the medians to FILE
   --dir DIR         where to generate the apps and patches (default: a fixed dir under the OS temp dir)
   --patchrun DIR    the patchrun to bench: a dir holding register.cjs and loader.mjs (default: this repo)
+${CPU_USAGE_LINE}
   --help            this text`
 
 const VARIANT_IDS = ['bare', 'empty', 'empty-import', 'lazy', 'applied', 'applied-esm']
@@ -22,7 +25,7 @@ function fail (message) {
 
 function parseArgs (argv) {
   const opts = { runs: 15, nodes: [], nodeMajors: [], variants: null, json: null, dir: null, patchrun: null,
-    help: false }
+    help: false, cpu: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     // Every option but the flags takes the next argument as its value.
@@ -51,6 +54,7 @@ function parseArgs (argv) {
       }
       case '--json': opts.json = value(); break
       case '--dir': opts.dir = value(); break
+      case '--cpu': opts.cpu = parseCpu(value(), fail); break
       case '--patchrun': opts.patchrun = value(); break
       case '--help': case '-h': opts.help = true; break
       default: fail(`unknown option ${JSON.stringify(arg)}`)

@@ -11,6 +11,7 @@ const { variantsFor } = require('./variants.cjs')
 const { timeRounds } = require('./rounds.cjs')
 const { verifyApp } = require('./verify.cjs')
 const { summarise } = require('./stats.cjs')
+const { pinToCpu } = require('./pin-cpu.cjs')
 const { checkBudgets } = require('./budgets.cjs')
 const { formatGroup } = require('./report.cjs')
 
@@ -58,6 +59,7 @@ function writeJson (file, opts, groups) {
     date: new Date().toISOString(),
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform },
     runs: opts.runs,
+    cpu: opts.pinned ? opts.pinned.cpu : null,
     loadAverages: opts.loads,
     groups: groups.map((g) => ({
       node: g.node,
@@ -82,6 +84,9 @@ function main (argv) {
   const patchrunRoot = opts.patchrun ? path.resolve(opts.patchrun) : REPO_ROOT
   const { only, skipped } = chooseVariants(opts, patchrunRoot)
   if (skipped) progress(skipped)
+  const pin = pinToCpu(opts.cpu)
+  progress(pin.note)
+  opts.pinned = pin
   const nodes = resolveNodes(opts, REPO_ROOT)
   progress(`patchrun: ${patchrunRoot}`)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
