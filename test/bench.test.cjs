@@ -144,6 +144,36 @@ test('unknown --only and --peers-set values end with the option, the value and t
   }
 })
 
+test('the peers tables and chart compare each variant with bare round by round, not as a difference of medians', (t) => {
+  const { summarise } = require('../bench/startup/stats.cjs')
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-bench-paired-'))
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
+  // Per round, patchrun costs +50, +10, +10, +10, −240 ms: median +10. The medians (300 and 260) differ by −40.
+  const bare = cpu(100, 200, 300, 400, 500)
+  const lazy = cpu(150, 210, 310, 410, 260)
+  const variant = (id, label, samples) => ({ id, label, samples, summary: summarise(samples) })
+  const results = path.join(dir, 'peers-2026-12-04.json')
+  fs.writeFileSync(results, JSON.stringify({
+    date: '2026-12-04T00:00:00.000Z', runs: 5, loads: [0.5], host: { cpus: 2, cpuModel: 'test' },
+    peerSets: { current: { express: '5.3.0', 'dd-trace': '6.21.0', '@opentelemetry/auto-instrumentations-node': '0.82.0' } },
+    groups: [{ kind: 'peers', node: NODE, app: { id: 'express-cjs', label: 'express app, CommonJS' }, peersSet: 'current',
+      variants: [variant('bare', 'bare node', bare), variant('patchrun-lazy5', 'patchrun, 5 lazy patches', lazy)] }]
+  }))
+  const svg = path.join(dir, 'chart.svg')
+  const md = path.join(dir, 'summary.md')
+  const res = spawnSync(process.execPath, [path.join(ROOT, 'bench/peers/render.cjs'), results, '--svg', svg, '--summary', md], { encoding: 'utf8', timeout: 60000 })
+  assert.equal(res.status, 0, `status ${res.status}\nstderr: ${res.stderr}`)
+  const summary = fs.readFileSync(md, 'utf8')
+  // Columns: variant, wall ms, wall ×, wall +ms, CPU ms, CPU p25–p75, CPU ×, CPU +ms, ...
+  const row = summary.split('\n').find((line) => line.startsWith('| patchrun, 5 lazy patches |'))
+  assert.ok(row, summary)
+  const cells = row.split('|').map((c) => c.trim())
+  assert.equal(cells[5], '260', `the CPU median itself stays the variant's own: ${row}`)
+  assert.equal(cells[8], '+10', `CPU +ms is the median of the rounds' differences: ${row}`)
+  assert.equal(cells[7], '1.03×', `CPU × is the median of the rounds' ratios (0.52, 1.025, 1.033, 1.05, 1.5): ${row}`)
+  assert.match(fs.readFileSync(svg, 'utf8'), />\+10 ms \(1\.03×\)</, 'the chart labels the same median')
+})
+
 test('a peers result saved before the two sets renders with the Node 20 set named in the markdown and the chart', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-bench-render-'))
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))

@@ -7,6 +7,13 @@ const path = require('path')
 const { markdownSummary } = require('./report.cjs')
 const { renderSvg } = require('./svg.cjs')
 const { SETS } = require('./sets.cjs')
+const { pairedOverBare } = require('../startup/stats.cjs')
+
+// Results from before 2026-12-04 have no round-by-round comparison with bare in their summaries: made from the samples.
+function withOverBare (v, bare) {
+  if (v.id === 'bare' || v.summary.overBare || !bare || !v.samples || !bare.samples) return v.summary
+  return { ...v.summary, overBare: pairedOverBare(v.samples, bare.samples) }
+}
 
 function main (argv) {
   const file = argv[0]
@@ -23,9 +30,9 @@ function main (argv) {
     kind: g.kind, node: g.node, app: g.app, loaded: g.cjsModulesLoaded || {},
     set: g.kind === 'peers' ? { ...SETS[g.peersSet || 'node20'], versions: peerSets[g.peersSet || 'node20'] } : undefined,
     variants: g.variants.map((v) => ({ id: v.id, label: v.label, count: /^patches-(\d+)$/.test(v.id) ? Number(v.id.slice(8)) : undefined })),
-    summaries: Object.fromEntries(g.variants.map((v) => [v.id, v.summary]))
+    summaries: Object.fromEntries(g.variants.map((v) => [v.id, withOverBare(v, g.variants.find((b) => b.id === 'bare'))]))
   }))
-  const meta = { date: data.date, runs: data.runs, peerSets, loads: data.loadAverages || data.loads, host: data.host }
+  const meta = { date: data.date, runs: data.runs, peerSets, loads: data.loadAverages || data.loads, host: data.host, pinned: data.pinned }
   const results = path.dirname(file)
   const svgFile = option('--svg', path.join(results, 'startup-overhead.svg'))
   const mdFile = option('--summary', file.replace(/\.json$/, '.md'))

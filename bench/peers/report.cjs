@@ -1,4 +1,5 @@
-// Turns the medians into the printed tables (one per Node version and group) and the markdown summary.
+// Turns the medians into the printed tables (one per Node version and group) and the markdown summary; each
+// comparison with bare node is the median of round-by-round differences and ratios where the results have them.
 'use strict'
 
 const { SETS, shortVersions } = require('./sets.cjs')
@@ -13,14 +14,22 @@ function formatTable (rows) {
     .join('  ').trimEnd()).join('\n')
 }
 
+// A variant over bare node for one field: the medians of the round-by-round differences and ratios (summaries made
+// by run.cjs since 2026-12-04, or by render.cjs from the samples), else the difference and ratio of the two medians.
+function overBare (group, id, field) {
+  const s = group.summaries[id]
+  const bare = group.summaries.bare
+  if (s.overBare) return s.overBare[field]
+  return { diff: s[field].median - bare[field].median, ratio: s[field].median / bare[field].median, diffInterval: null }
+}
+
 // One row per variant: medians, the ratio to bare and the difference to bare, for wall, CPU and peak RSS.
 function rowsOf (group) {
-  const bare = group.summaries.bare
   return group.variants.map((v) => {
     const s = group.summaries[v.id]
     const isBare = v.id === 'bare'
-    const ratio = (f) => (isBare ? '—' : `${(s[f].median / bare[f].median).toFixed(2)}×`)
-    const diff = (f, digits) => (isBare ? '—' : signed(s[f].median - bare[f].median, digits))
+    const ratio = (f) => (isBare ? '—' : `${overBare(group, v.id, f).ratio.toFixed(2)}×`)
+    const diff = (f, digits) => (isBare ? '—' : signed(overBare(group, v.id, f).diff, digits))
     return {
       variant: v,
       cells: [v.label, s.wallMs.median.toFixed(0), ratio('wallMs'), diff('wallMs', 0),
@@ -59,7 +68,8 @@ function mdTable (rows) {
 function markdownSummary (groups, meta) {
   const out = [`# Start-up: patchrun vs. OpenTelemetry and dd-trace`, '',
     `${meta.date.slice(0, 10)}, median of ${meta.runs} interleaved runs; ${meta.host.cpus} × ${meta.host.cpuModel}; ` +
-    `max 1-min load average ${Math.max(...meta.loads).toFixed(2)}.`,
+    `max 1-min load average ${Math.max(...meta.loads).toFixed(2)}${meta.pinned ? `; ${meta.pinned}` : ''}. ` +
+    'Each × and +ms over bare node is the median of round-by-round ratios and differences (round i of a variant against round i of bare).',
     ...Object.entries(meta.peerSets).map(([id, versions]) =>
       `${SETS[id] ? SETS[id].label : id}: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`), '']
   for (const g of groups.filter((g) => g.kind === 'peers')) {
@@ -78,9 +88,8 @@ function markdownSummary (groups, meta) {
       for (const n of nodes) {
         const g = patchGroups.find((x) => x.node.version === n.version)
         const s = g.summaries[v.id]
-        const b = g.summaries.bare
-        row.push(s.cpuMs.median.toFixed(0), v.id === 'bare' ? '—' : signed(s.cpuMs.median - b.cpuMs.median, 0),
-          v.id === 'bare' ? '—' : signed(s.rssMiB.median - b.rssMiB.median, 1))
+        row.push(s.cpuMs.median.toFixed(0), v.id === 'bare' ? '—' : signed(overBare(g, v.id, 'cpuMs').diff, 0),
+          v.id === 'bare' ? '—' : signed(overBare(g, v.id, 'rssMiB').diff, 1))
       }
       rows.push(row)
     }
@@ -97,9 +106,9 @@ function markdownSummary (groups, meta) {
       const row = [String(size)]
       for (const n of nodes) {
         const g = moduleGroups.find((x) => x.node.version === n.version && x.app.modules === size)
-        const b = g.summaries.bare.cpuMs.median
-        const p = g.summaries['patchrun-lazy5'].cpuMs.median
-        row.push(b.toFixed(0), p.toFixed(0), `${(p / b).toFixed(2)}×`, signed(p - b, 0))
+        const added = overBare(g, 'patchrun-lazy5', 'cpuMs')
+        row.push(g.summaries.bare.cpuMs.median.toFixed(0), g.summaries['patchrun-lazy5'].cpuMs.median.toFixed(0),
+          `${added.ratio.toFixed(2)}×`, signed(added.diff, 0))
       }
       rows.push(row)
     }
@@ -108,4 +117,4 @@ function markdownSummary (groups, meta) {
   return out.join('\n')
 }
 
-module.exports = { formatGroup, markdownSummary, signed }
+module.exports = { formatGroup, markdownSummary, signed, overBare }

@@ -20,7 +20,7 @@ const { runOnce } = require('../startup/child.cjs')
 const { timeRounds } = require('../startup/rounds.cjs')
 const { assertRunOk } = require('../startup/verify.cjs')
 const { BenchFailure } = require('../startup/failure.cjs')
-const { summarise } = require('../startup/stats.cjs')
+const { summarise, pairedOverBare } = require('../startup/stats.cjs')
 const { generate } = require('./generate.cjs')
 const { peerVariants, patchCountVariants, moduleCountVariants } = require('./variants.cjs')
 const { SETS, setsFor, installedVersions, appsFor } = require('./sets.cjs')
@@ -212,6 +212,9 @@ function main (argv) {
 
   for (const group of groups) {
     group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
+    for (const v of group.variants) {
+      if (v.id !== 'bare') group.summaries[v.id].overBare = pairedOverBare(group.samples[v.id], group.samples.bare)
+    }
   }
   const meta = { date: new Date().toISOString(), runs: opts.runs, peerSets, loads, cpu: pin.cpu, pinned: pin.note,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }

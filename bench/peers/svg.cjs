@@ -1,8 +1,9 @@
-// Renders the start-up overhead chart (median CPU over bare, per variant, per Node version) as a hand-written
+// Renders the start-up overhead chart (CPU over bare, median of round-by-round differences, per variant, per Node version) as a hand-written
 // SVG string: one panel per app, one row per variant, one bar per Node version, each bar labelled with its value.
 'use strict'
 
 const { SETS, shortVersions } = require('./sets.cjs')
+const { overBare } = require('./report.cjs')
 
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759']
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif"'
@@ -26,7 +27,7 @@ function renderSvg (groups, meta) {
   const nodes = [...new Map(groups.map((g) => [seriesOf(g), { ...g.node, key: seriesOf(g), set: g.set }])).values()]
   const apps = [...new Map(groups.map((g) => [g.app.id, g.app])).values()]
   const variants = groups[0].variants.filter((v) => v.id !== 'bare')
-  const overhead = (g, id) => g.summaries[id].cpuMs.median - g.summaries.bare.cpuMs.median
+  const overhead = (g, id) => overBare(g, id, 'cpuMs').diff
   const find = (app, node) => groups.find((g) => g.app.id === app.id && seriesOf(g) === node.key)
   const legendOf = (n) => `Node ${n.version}${n.set ? ` — ${n.set.label}: ${shortVersions(n.set.versions)}` : ''}`
 
@@ -56,8 +57,8 @@ function renderSvg (groups, meta) {
   el.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`)
   el.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`)
   el.push(`<text x="20" y="30" font-size="19" font-weight="600" fill="#222">Start-up overhead of an express app: CPU time added over bare node</text>`)
-  el.push(`<text x="20" y="52" font-size="13" fill="#555">${esc(`Median of ${meta.runs} interleaved runs; user + system CPU of the ` +
-    'process from start to exit; label: added ms (ratio to bare). Shorter is better.')}</text>`)
+  el.push(`<text x="20" y="52" font-size="13" fill="#555">${esc(`${meta.runs} interleaved runs, each against bare node in its round; user + system CPU ` +
+    `from start to exit${meta.pinned && /^every child/.test(meta.pinned) ? ', on one CPU' : ''}; label: median added ms (ratio). Shorter is better.`)}</text>`)
   // Legend.
   nodes.forEach((n, i) => {
     const ly = 62 + i * 18
@@ -88,7 +89,7 @@ function renderSvg (groups, meta) {
         const g = find(app, n)
         if (!g) return
         const ms = overhead(g, v.id)
-        const ratio = g.summaries[v.id].cpuMs.median / g.summaries.bare.cpuMs.median
+        const ratio = overBare(g, v.id, 'cpuMs').ratio
         const y = rowTop + i * (barH + barGap)
         const w = Math.max(1.5, x(ms) - plotX)
         el.push(`<rect x="${plotX}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[i % COLORS.length]}">` +

@@ -66,4 +66,22 @@ function medianInterval (values) {
   return { low: sorted[k - 1], high: sorted[n - k], coverage: 1 - 2 * below }
 }
 
-module.exports = { quantile, median, summarise, ratioInterval, medianInterval }
+// A variant against bare node, round by round (round i of one against round i of the other): the medians of the
+// pairwise differences and ratios of wall, CPU and peak RSS, and the 95 % interval of the CPU difference. Slow
+// stretches of a shared machine hit both sides of a pair alike, where a ratio of two medians takes them as they fall.
+function pairedOverBare (samples, bare) {
+  const n = Math.min(samples.length, bare.length)
+  const out = {}
+  for (const field of ['wallMs', 'cpuMs', 'rssMiB']) {
+    const diffs = []
+    const ratios = []
+    for (let i = 0; i < n; i++) {
+      diffs.push(samples[i][field] - bare[i][field])
+      ratios.push(samples[i][field] / bare[i][field])
+    }
+    out[field] = { diff: median(diffs), ratio: median(ratios), diffInterval: medianInterval(diffs) }
+  }
+  return out
+}
+
+module.exports = { quantile, median, summarise, ratioInterval, medianInterval, pairedOverBare }
