@@ -81,6 +81,34 @@ test('a verdict whose 95 % interval reaches across the limit is printed inconclu
   assert.match(formatGoal(ratio), /≤ 1\.03×: NOT met \(1\.300×; .*; 95 % interval 1\.280…1\.320×\)$/, formatGoal(ratio))
 })
 
+test('start-up budgets judge the median of round-by-round CPU ratios, with its interval, and say when too few runs give none', () => {
+  const { summarise, pairedOverBare } = require('../bench/startup/stats.cjs')
+  const { checkBudgets } = require('../bench/startup/budgets.cjs')
+  const summariesOf = (samples) => {
+    const out = Object.fromEntries(Object.entries(samples).map(([id, s]) => [id, summarise(s)]))
+    for (const id of Object.keys(samples)) if (id !== 'bare') out[id].overBare = pairedOverBare(samples[id], samples.bare)
+    return out
+  }
+  const node = { version: 'v24.22.3', fixedSyncHooks: true }
+  const app = { id: 'cjs' }
+  // A machine that drifts from 100 to 300 ms over the run; patchrun adds 2 % in every round.
+  const bare = cpu(100, 120, 140, 160, 180, 200, 220, 240, 260, 280, 300)
+  const steady = cpu(...bare.map((s) => s.cpuMs * 1.02))
+  const [lazy] = checkBudgets(node, app, summariesOf({ bare, lazy: steady }))
+  const check = lazy.checks.find((c) => c.metric === 'CPU')
+  assert.ok(Math.abs(check.ratio - 1.02) < 1e-9, JSON.stringify(check))
+  assert.equal(check.clear, true, JSON.stringify(check))
+  assert.equal(lazy.ok, true, JSON.stringify(lazy))
+  assert.match(check.text, /^1\.020× \(95% CI 1\.020–1\.020\) ≤ 1\.05×$/, check.text)
+  // Rounds at 1.00, 1.10, 1.00, 1.10, …: the median is within 1.05×, but its interval reaches across it.
+  const mixed = cpu(...bare.map((s, i) => s.cpuMs * (i % 2 ? 1.10 : 1.00)))
+  const [unsure] = checkBudgets(node, app, summariesOf({ bare, lazy: mixed }))
+  assert.equal(unsure.checks[0].clear, false, JSON.stringify(unsure.checks[0]))
+  // Three runs: no interval, and the text says so rather than print one.
+  const [few] = checkBudgets(node, app, summariesOf({ bare: bare.slice(0, 3), lazy: steady.slice(0, 3) }))
+  assert.match(few.checks[0].text, /too few runs for an interval/, few.checks[0].text)
+})
+
 test('a variant that could not run makes its goal NOT met with the failure, and the other route is still judged', () => {
   const groups = [group('scale', 'express-cjs', [{ id: 'bare' }, { id: 'env-1000' }],
     { bare: cpu(100, 100, 100), 'env-1000': cpu(130, 135, 120) },

@@ -11,7 +11,6 @@ function formatTable (rows) {
 }
 
 function formatGroup ({ node, app, runs, variants, summaries, verdicts }) {
-  const bare = summaries.bare
   const header = ['variant', 'wall ms', 'CPU ms', 'CPU p25–p75', 'RSS MiB', 'wall ×', 'CPU ×', 'RSS +MiB']
   const rows = [header]
   for (const v of variants) {
@@ -23,9 +22,10 @@ function formatGroup ({ node, app, runs, variants, summaries, verdicts }) {
       s.cpuMs.median.toFixed(1),
       `${s.cpuMs.p25.toFixed(0)}–${s.cpuMs.p75.toFixed(0)}`,
       s.rssMiB.median.toFixed(1),
-      isBare ? '—' : (s.wallMs.median / bare.wallMs.median).toFixed(3),
-      isBare ? '—' : (s.cpuMs.median / bare.cpuMs.median).toFixed(3),
-      isBare ? '—' : signed(s.rssMiB.median - bare.rssMiB.median)
+      // Against bare round by round (stats.cjs: pairedOverBare): the medians of the rounds' ratios and differences.
+      isBare ? '—' : s.overBare.wallMs.ratio.toFixed(3),
+      isBare ? '—' : s.overBare.cpuMs.ratio.toFixed(3),
+      isBare ? '—' : signed(s.overBare.rssMiB.diff)
     ])
   }
   const title = `Node ${node.version} — ${app.label} (${app.modules} modules), median of ${runs} interleaved runs`

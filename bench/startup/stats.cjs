@@ -1,4 +1,4 @@
-// Order statistics over a list of samples: median, quartiles, and a bootstrap interval for a ratio of medians.
+// Order statistics over a list of samples: median, quartiles, the 95 % interval of a median, and a variant against bare round by round.
 'use strict'
 
 // Linear interpolation between closest ranks, so a median of an even count is the mean of the middle two.
@@ -25,28 +25,6 @@ function summarise (samples) {
   return out
 }
 
-// A fixed-seed PRNG (mulberry32), so the same samples always give the same interval.
-function seededRandom (seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-// 95 % percentile-bootstrap interval of median(a) / median(b). On a noisy machine the spread of 15 runs is
-// as wide as a 5 % budget; the interval says whether a verdict on the medians is clear or a coin toss.
-function ratioInterval (a, b, iterations = 2000) {
-  const random = seededRandom(0x5eed)
-  const resample = (values) => values.map(() => values[Math.floor(random() * values.length)])
-  const ratios = []
-  for (let i = 0; i < iterations; i++) ratios.push(median(resample(a)) / median(resample(b)))
-  return { low: quantile(ratios, 0.025), high: quantile(ratios, 0.975) }
-}
-
 // Distribution-free interval of the median of `values` (paired differences or ratios, one per round): the order
 // statistics x(k) and x(n+1-k) with the largest k for which P(Binomial(n, 1/2) < k) <= 2.5 %, so it covers the
 // true median with probability >= 95 % whatever the noise looks like (11 runs: x(2)..x(10), 98.8 %; 21 runs:
@@ -67,7 +45,7 @@ function medianInterval (values) {
 }
 
 // A variant against bare node, round by round (round i of one against round i of the other): the medians of the
-// pairwise differences and ratios of wall, CPU and peak RSS, and the 95 % interval of the CPU difference. Slow
+// pairwise differences and ratios of wall, CPU and peak RSS, with the 95 % interval of each. Slow
 // stretches of a shared machine hit both sides of a pair alike, where a ratio of two medians takes them as they fall.
 function pairedOverBare (samples, bare) {
   const n = Math.min(samples.length, bare.length)
@@ -79,9 +57,9 @@ function pairedOverBare (samples, bare) {
       diffs.push(samples[i][field] - bare[i][field])
       ratios.push(samples[i][field] / bare[i][field])
     }
-    out[field] = { diff: median(diffs), ratio: median(ratios), diffInterval: medianInterval(diffs) }
+    out[field] = { diff: median(diffs), ratio: median(ratios), diffInterval: medianInterval(diffs), ratioInterval: medianInterval(ratios) }
   }
   return out
 }
 
-module.exports = { quantile, median, summarise, ratioInterval, medianInterval, pairedOverBare }
+module.exports = { quantile, median, summarise, medianInterval, pairedOverBare }
