@@ -16,6 +16,11 @@ function nodeArgs () {
   }
   return out
 }
+// Which CPU the children run on (bench/startup/pin-cpu.cjs), for the bench that takes no other shared option.
+function cpuArgs () {
+  const at = argv.indexOf('--cpu')
+  return at === -1 ? [] : ['--cpu', argv[at + 1]]
+}
 const benches = [
   ['startup', path.join(__dirname, 'startup', 'run.cjs'), startupArgs],
   ['wrap', path.join(__dirname, 'wrap', 'run.cjs'), quick ? ['--quick'] : []],
@@ -23,7 +28,7 @@ const benches = [
   ['peers', path.join(__dirname, 'peers', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
   ['goals', path.join(__dirname, 'goals', 'run.cjs'), [...(quick ? ['--quick'] : []), ...nodeArgs()]],
   // The bundled express app: bare, with patchrun/esbuild, and with dd-trace's esbuild plugin (bench/peers' install).
-  ['bundled', path.join(__dirname, 'bundled', 'run.cjs'), quick ? ['--quick'] : []],
+  ['bundled', path.join(__dirname, 'bundled', 'run.cjs'), [...(quick ? ['--quick'] : []), ...cpuArgs()]],
 ]
 // OpenTelemetry and dd-trace are installed apart from patchrun's own dependencies (the goals bench uses
 // the same install's express app).

@@ -138,7 +138,7 @@ test('--cpu pins the bench and every child it starts to that CPU; a value that i
   }
   assert.equal(result.cpu, 0, seen)
   assert.match(allowed, /^Cpus_allowed_list:\s+0$/, seen)
-  for (const script of ['bench/goals/run.cjs', 'bench/peers/run.cjs', 'bench/startup/run.cjs']) {
+  for (const script of ['bench/goals/run.cjs', 'bench/peers/run.cjs', 'bench/startup/run.cjs', 'bench/bundled/run.cjs']) {
     for (const [value, want] of [['x', /--cpu needs a CPU number or none, got "x"/], ['4096', /--cpu 4096: this machine has CPUs? 0/]]) {
       const bad = spawnSync(process.execPath, [path.join(ROOT, script), '--cpu', value, '--quick'], { encoding: 'utf8', timeout: 60000 })
       const said = `${script} --cpu ${value}: status ${bad.status}\nstdout: ${bad.stdout}\nstderr: ${bad.stderr}`

@@ -1,7 +1,8 @@
 // bench/bundled: start-up of the express app of bench/peers bundled by esbuild, bare, with patchrun/esbuild (no
 // patches, and the shipped patches plus an express patch), and with dd-trace's esbuild plugin (dd-trace's own way
 // to reach a bundled app). Each variant is built once, then run `--runs` times, interleaved, with the start-up
-// probe (CPU and peak RSS of the child itself) and the wall time around the spawn.
+// probe (CPU and peak RSS of the child itself) and the wall time around the spawn, every child on one CPU (`--cpu`,
+// as the other benches), each variant against the bare bundle round by round.
 // Needs bench/peers installed (npm ci --prefix bench/peers: express, dd-trace); `--quick` is a smoke run.
 'use strict'
 const { spawnSync } = require('node:child_process')
@@ -17,6 +18,19 @@ const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const runsAt = argv.indexOf('--runs')
 const runs = runsAt !== -1 ? Number(argv[runsAt + 1]) : quick ? 2 : 21
+const cpuAt = argv.indexOf('--cpu')
+const { median, pairedOverBare } = require('../startup/stats.cjs')
+const { parseCpu, pinToCpu } = require('../startup/pin-cpu.cjs')
+const usage = (message) => {
+  process.stderr.write(`bench/bundled: ${message}\nusage: node bench/bundled/run.cjs [--runs N] [--quick] [--cpu N|none]\n`)
+  process.exit(1)
+}
+let pin
+try {
+  pin = pinToCpu(cpuAt === -1 ? undefined : parseCpu(String(argv[cpuAt + 1]), usage))
+} catch (error) {
+  usage(error.message)
+}
 // dd-trace's environment in bench/peers: tracer on, nothing exported, nothing reached off the machine.
 const { PEER_ENV } = require('../peers/variants.cjs')
 
@@ -49,6 +63,7 @@ const VARIANTS = [
 ]
 
 async function main() {
+  process.stderr.write(`bench/bundled: ${pin.note}\n`)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchrun-bench-bundled-'))
   try {
     for (const v of VARIANTS) {
@@ -77,29 +92,25 @@ function runOnce(v, env, dir) {
   const probe = fs.readFileSync(probeFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
   const cpu = Math.max(...probe.map((p) => (p.cpu.user + p.cpu.system) / 1000))
   const rss = Math.max(...probe.map((p) => p.maxRSS)) / 1024
-  return { wall, cpu, rss }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  return { wallMs: wall, cpuMs: cpu, rssMiB: rss }
 }
 
 function report() {
   const bare = VARIANTS[0]
   const m = (v, key) => median(v.samples.map((s) => s[key]))
+  // × bare CPU: the median of the rounds' ratios (round i of a variant against round i of the bare bundle).
+  const overBare = (v) => (v === bare ? '1.00×' : `${pairedOverBare(v.samples, bare.samples).cpuMs.ratio.toFixed(2)}×`)
   const lines = [
-    `bundled express app (bench/peers/apps/express-app.cjs), esbuild, CommonJS, Node ${process.version}, ${runs} runs each, medians${quick ? ' (--quick: the numbers mean nothing)' : ''}`,
+    `bundled express app (bench/peers/apps/express-app.cjs), esbuild, CommonJS, Node ${process.version}, ${runs} runs each, medians; ${pin.note}${quick ? ' (--quick: the numbers mean nothing)' : ''}`,
     '',
     '| variant | bundle | wall ms | CPU ms | × bare CPU | peak RSS MiB |',
     '|---|---|---|---|---|---|',
-    ...VARIANTS.map((v) => `| ${v.label} | ${(v.bytes / 1024).toFixed(0)} KiB | ${m(v, 'wall').toFixed(1)} | ${m(v, 'cpu').toFixed(1)} | ${(m(v, 'cpu') / m(bare, 'cpu')).toFixed(2)}× | ${m(v, 'rss').toFixed(1)} |`),
+    ...VARIANTS.map((v) => `| ${v.label} | ${(v.bytes / 1024).toFixed(0)} KiB | ${m(v, 'wallMs').toFixed(1)} | ${m(v, 'cpuMs').toFixed(1)} | ${overBare(v)} | ${m(v, 'rssMiB').toFixed(1)} |`),
   ]
   process.stdout.write(`${lines.join('\n')}\n`)
   if (!quick) {
     const file = path.join(__dirname, '..', 'results', `bundled-${new Date().toISOString().slice(0, 10)}.json`)
-    const data = { node: process.version, runs, variants: VARIANTS.map(({ id, label, bytes, samples }) => ({ id, label, bytes, samples })) }
+    const data = { node: process.version, runs, cpu: pin.cpu, variants: VARIANTS.map(({ id, label, bytes, samples }) => ({ id, label, bytes, samples })) }
     fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`)
     process.stdout.write(`written: ${path.relative(process.cwd(), file)}\n`)
   }

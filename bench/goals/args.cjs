@@ -1,9 +1,8 @@
 // Command-line options of the goals benchmark: parsed by hand, Node's stdlib only.
 'use strict'
 
-const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
-
 const path = require('path')
+const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
 
 const RESULTS = path.resolve(__dirname, '..', 'results')
 const GOAL_IDS = ['launcher', 'applied', 'esm', 'scale']

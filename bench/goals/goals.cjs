@@ -5,7 +5,7 @@
 // printed inconclusive, because this machine's noise between runs (±10–20 ms) is wider than most limits.
 'use strict'
 
-const { median, medianInterval } = require('../startup/stats.cjs')
+const { median, medianInterval, paired } = require('../startup/stats.cjs')
 
 const LIMITS = {
   launcher: 10, // ms of the launcher's own work beyond starting Node once
@@ -18,25 +18,9 @@ function signed (n, digits = 1) {
   return `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(digits)}`
 }
 
-function pairs (a, b, field, fn) {
-  const n = Math.min(a.length, b.length)
-  const out = []
-  for (let i = 0; i < n; i++) out.push(fn(a[i][field], b[i][field]))
-  return out
-}
-
 // Median of a[i] − b[i] and of a[i] / b[i] with their 95 % intervals, and the two medians themselves, for the line beside each goal.
 function compare (a, b, field) {
-  const diffs = pairs(a, b, field, (x, y) => x - y)
-  const ratios = pairs(a, b, field, (x, y) => x / y)
-  return {
-    diff: median(diffs),
-    diffInterval: medianInterval(diffs),
-    ratio: median(ratios),
-    ratioInterval: medianInterval(ratios),
-    a: median(a.map((s) => s[field])),
-    b: median(b.map((s) => s[field]))
-  }
+  return { ...paired(a, b, field), a: median(a.map((s) => s[field])), b: median(b.map((s) => s[field])) }
 }
 
 function ms (n) {

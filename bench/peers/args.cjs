@@ -1,9 +1,8 @@
 // Command-line options of the peers benchmark: parsed by hand, Node's stdlib only.
 'use strict'
 
-const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
-
 const path = require('path')
+const { parseCpu, USAGE_LINE: CPU_USAGE_LINE } = require('../startup/pin-cpu.cjs')
 
 const SET_CHOICES = ['auto', 'node20', 'current', 'both']
 

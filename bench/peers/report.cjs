@@ -20,7 +20,7 @@ function overBare (group, id, field) {
   const s = group.summaries[id]
   const bare = group.summaries.bare
   if (s.overBare) return s.overBare[field]
-  return { diff: s[field].median - bare[field].median, ratio: s[field].median / bare[field].median, diffInterval: null }
+  return { diff: s[field].median - bare[field].median, ratio: s[field].median / bare[field].median }
 }
 
 // One row per variant: medians, the ratio to bare and the difference to bare, for wall, CPU and peak RSS.

@@ -4,7 +4,6 @@
 'use strict'
 
 const fs = require('fs')
-const { pinToCpu } = require('../startup/pin-cpu.cjs')
 const os = require('os')
 const path = require('path')
 
@@ -20,7 +19,8 @@ const { runOnce } = require('../startup/child.cjs')
 const { timeRounds } = require('../startup/rounds.cjs')
 const { assertRunOk } = require('../startup/verify.cjs')
 const { BenchFailure } = require('../startup/failure.cjs')
-const { summarise, pairedOverBare } = require('../startup/stats.cjs')
+const { summariseAgainstBare } = require('../startup/stats.cjs')
+const { pinToCpu } = require('../startup/pin-cpu.cjs')
 const { generate } = require('./generate.cjs')
 const { peerVariants, patchCountVariants, moduleCountVariants } = require('./variants.cjs')
 const { SETS, setsFor, installedVersions, appsFor } = require('./sets.cjs')
@@ -211,10 +211,7 @@ function main (argv) {
   const loads = timeRounds(groups, opts.runs, path.join(scratch, 'probe.jsonl'), progress)
 
   for (const group of groups) {
-    group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
-    for (const v of group.variants) {
-      if (v.id !== 'bare') group.summaries[v.id].overBare = pairedOverBare(group.samples[v.id], group.samples.bare)
-    }
+    group.summaries = summariseAgainstBare(group.variants, group.samples)
   }
   const meta = { date: new Date().toISOString(), runs: opts.runs, peerSets, loads, cpu: pin.cpu, pinned: pin.note,
     host: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, platform: process.platform } }

@@ -1,7 +1,6 @@
 // The start-up budgets from the issue, and whether a measured variant meets them.
 'use strict'
 
-
 // CommonJS: patchrun must cost ≤5 % CPU and ≤2 MiB peak RSS over bare. ESM: ≤10 % CPU where Node has
 // `module.registerHooks` with the fixed sync hooks (≥22.22.3, ≥24.11.1, ≥25.1, 26), ≤50 % where it must fall
 // back to an off-thread loader (Node 20, older 22/24).

@@ -10,7 +10,7 @@ const { generate } = require('./generate.cjs')
 const { variantsFor } = require('./variants.cjs')
 const { timeRounds } = require('./rounds.cjs')
 const { verifyApp } = require('./verify.cjs')
-const { summarise, pairedOverBare } = require('./stats.cjs')
+const { summariseAgainstBare } = require('./stats.cjs')
 const { pinToCpu } = require('./pin-cpu.cjs')
 const { checkBudgets } = require('./budgets.cjs')
 const { formatGroup } = require('./report.cjs')
@@ -107,10 +107,7 @@ function main (argv) {
 
   const blocks = []
   for (const group of groups) {
-    group.summaries = Object.fromEntries(group.variants.map((v) => [v.id, summarise(group.samples[v.id])]))
-    for (const v of group.variants) {
-      if (v.id !== 'bare') group.summaries[v.id].overBare = pairedOverBare(group.samples[v.id], group.samples.bare)
-    }
+    group.summaries = summariseAgainstBare(group.variants, group.samples)
     group.verdicts = checkBudgets(group.node, group.app, group.summaries)
     blocks.push(formatGroup({ ...group, runs: opts.runs }))
   }

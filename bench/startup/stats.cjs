@@ -44,22 +44,33 @@ function medianInterval (values) {
   return { low: sorted[k - 1], high: sorted[n - k], coverage: 1 - 2 * below }
 }
 
-// A variant against bare node, round by round (round i of one against round i of the other): the medians of the
-// pairwise differences and ratios of wall, CPU and peak RSS, with the 95 % interval of each. Slow
-// stretches of a shared machine hit both sides of a pair alike, where a ratio of two medians takes them as they fall.
-function pairedOverBare (samples, bare) {
-  const n = Math.min(samples.length, bare.length)
-  const out = {}
-  for (const field of ['wallMs', 'cpuMs', 'rssMiB']) {
-    const diffs = []
-    const ratios = []
-    for (let i = 0; i < n; i++) {
-      diffs.push(samples[i][field] - bare[i][field])
-      ratios.push(samples[i][field] / bare[i][field])
-    }
-    out[field] = { diff: median(diffs), ratio: median(ratios), diffInterval: medianInterval(diffs), ratioInterval: medianInterval(ratios) }
+// One field of two variants, round by round (round i of one against round i of the other): the medians of the
+// pairwise differences and ratios, with the 95 % interval of each. Slow stretches of a shared machine hit both
+// sides of a pair alike, where a ratio of two medians takes them as they fall.
+function paired (samples, against, field) {
+  const n = Math.min(samples.length, against.length)
+  const diffs = []
+  const ratios = []
+  for (let i = 0; i < n; i++) {
+    diffs.push(samples[i][field] - against[i][field])
+    ratios.push(samples[i][field] / against[i][field])
   }
-  return out
+  return { diff: median(diffs), ratio: median(ratios), diffInterval: medianInterval(diffs), ratioInterval: medianInterval(ratios) }
 }
 
-module.exports = { quantile, median, summarise, medianInterval, pairedOverBare }
+// A variant against bare node, round by round, for wall, CPU and peak RSS.
+function pairedOverBare (samples, bare) {
+  return { wallMs: paired(samples, bare, 'wallMs'), cpuMs: paired(samples, bare, 'cpuMs'), rssMiB: paired(samples, bare, 'rssMiB') }
+}
+
+// summarise() for every variant of a group, each but bare with its comparison with bare (`overBare`).
+function summariseAgainstBare (variants, samples) {
+  const summaries = {}
+  for (const v of variants) {
+    summaries[v.id] = summarise(samples[v.id])
+    if (v.id !== 'bare') summaries[v.id].overBare = pairedOverBare(samples[v.id], samples.bare)
+  }
+  return summaries
+}
+
+module.exports = { quantile, median, summarise, medianInterval, paired, pairedOverBare, summariseAgainstBare }
