@@ -217,3 +217,18 @@ test('a peers result saved before the two sets renders with the Node 20 set name
   const chart = fs.readFileSync(svg, 'utf8')
   assert.match(chart, /Node v20\.20\.2 — Node 20 peers: OTel 0\.81\.2, dd-trace 5\.132\.0/, chart.slice(0, 3000))
 })
+
+// Two binaries of one release (the node on PATH and fetch-node.sh's copy of it) are one Node: benched twice,
+// every table and goal of that line was printed twice (bench/results/goals-scale-compact-2026-12-04.md).
+test('the benches take each Node version once, whichever binaries hold it', (t) => {
+  const { resolveNodes, describeNode } = require('../bench/startup/nodes.cjs')
+  const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'patchrun', 'node')
+  const cached = fs.existsSync(cacheRoot) ? fs.readdirSync(cacheRoot).map((v) => path.join(cacheRoot, v, 'bin', 'node')).filter((b) => fs.existsSync(b)) : []
+  const onPath = describeNode('node')
+  const twin = cached.map((bin) => describeNode(bin)).find((n) => n.version === onPath.version && n.bin !== onPath.bin)
+  if (twin === undefined) return t.skip(`no cached binary of ${onPath.version} (the node on PATH) besides ${onPath.bin}`)
+  const notes = []
+  const nodes = resolveNodes({ nodes: [twin.bin], nodeMajors: [] }, ROOT, (line) => notes.push(line))
+  assert.deepEqual(nodes.map((n) => n.bin), [onPath.bin], `one ${onPath.version}, the one on PATH: ${JSON.stringify(nodes)}`)
+  assert.match(notes.join('\n'), new RegExp(`${twin.bin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is ${onPath.version} again`), notes.join('\n'))
+})

@@ -128,7 +128,7 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
     const kept = JSON.parse(fs.readFileSync(file, 'utf8'))
     const outside = path.join(root, 'outside.js')
     fs.writeFileSync(outside, "require('fs').writeFileSync(__filename + '.ran', ''); exports.patch = (m) => { m.patchedBy = 'outside' }\n")
-    const row = kept.packages.find((item) => item[2][6] === 'p00')[2]
+    const row = kept.rows.find((item) => item[6] === 'p00')
     assert.equal(row[9], './patch.js', `a row is [manifest, dev, ino, size, mtime, ctime, name, version, target, module, export, versions]: ${JSON.stringify(row)}`)
     for (const module of [outside, '../../outside.js']) {
       row[9] = module
@@ -139,14 +139,27 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
       assert.match(result.stderr, /PATCHRUN_E_MANIFEST/, show(result))
       assert.equal(fs.existsSync(`${outside}.ran`), false, 'the file outside the package never ran')
     }
-    // A package's directory that is not its package.json's: the whole snapshot is refused, the start resolves afresh.
-    const item = kept.packages.find((entry) => entry[2][6] === 'p00')
-    item[2][9] = './patch.js'
-    item[1] = root
+    // A row whose path is not a package.json (the package's directory is read back from it), or a request for
+    // a row that is not there: the whole snapshot is refused, the start resolves afresh.
+    row[9] = './patch.js'
+    const manifestPath = row[0]
+    const requests = kept.requests.slice()
+    for (const [what, damage] of [['not a package.json', () => { row[0] = `${manifestPath}x` }], ['a request past the rows', () => kept.requests.push([kept.rows.length, 'p00'])]]) {
+      damage()
+      fs.writeFileSync(file, JSON.stringify(kept), { mode: 0o600 })
+      const moved = run()
+      assert.equal(snapshotLine(moved), undefined, `${what}: ${show(moved)}`)
+      assert.match(moved.stderr, /start snapshot .*: for other inputs, or not one/, `${what}: ${show(moved)}`)
+      assert.deepEqual(moved.json, { patchedBy: 'installed p00' }, `${what}: ${show(moved)}`)
+      row[0] = manifestPath
+      kept.requests = requests.slice()
+    }
+    // Another package's package.json in its place: its identity is not the row's, so the start resolves afresh.
+    row[0] = kept.rows.find((item) => item[6] === 'p01')[0]
     fs.writeFileSync(file, JSON.stringify(kept), { mode: 0o600 })
     const moved = run()
     assert.equal(snapshotLine(moved), undefined, show(moved))
-    assert.match(moved.stderr, /start snapshot .*: for other inputs, or not one/, show(moved))
+    assert.match(moved.stderr, /start snapshot .*: .*p01.package\.json changed, resolving afresh/, show(moved))
     assert.deepEqual(moved.json, { patchedBy: 'installed p00' }, show(moved))
   })
 

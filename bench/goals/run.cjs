@@ -213,7 +213,7 @@ function main (argv) {
   }
   const pin = pinToCpu(opts.cpu)
   progress(pin.note)
-  const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
+  const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT, progress)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
   const ctx = prepare(opts)
   const scratch = path.join(ctx.dir, 'scratch')

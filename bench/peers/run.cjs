@@ -191,7 +191,7 @@ function main (argv) {
   checkBuilt()
   const pin = pinToCpu(opts.cpu)
   progress(pin.note)
-  const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT)
+  const nodes = resolveNodes({ nodes: opts.nodes, nodeMajors: opts.nodeMajors }, REPO_ROOT, progress)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
   const generated = generate(opts.dir ? path.resolve(opts.dir) : undefined, { scaling: opts.scaling })
   const scratch = path.join(generated.dir, 'scratch')

@@ -47,15 +47,21 @@ function fetchNodeMajor (repoRoot, major) {
   return res.stdout.trim().split('\n').pop()
 }
 
-// The node on PATH first (the reference), then the others in the order given; the same binary only once.
-function resolveNodes (opts, repoRoot) {
+// The node on PATH first (the reference), then the others in the order given; each version only once: the
+// node on PATH and a cached binary of the same release (fetch-node.sh's) are the same Node, and benched twice
+// they printed every table and goal of that line twice. `note` hears which binaries were left out.
+function resolveNodes (opts, repoRoot, note = () => {}) {
   const bins = ['node', ...opts.nodes, ...opts.nodeMajors.map((m) => fetchNodeMajor(repoRoot, m))]
-  const seen = new Set()
+  const byVersion = new Map()
   const nodes = []
   for (const bin of bins) {
     const node = describeNode(bin)
-    if (seen.has(node.bin)) continue
-    seen.add(node.bin)
+    const first = byVersion.get(node.version)
+    if (first !== undefined) {
+      if (first.bin !== node.bin) note(`${node.bin} is ${node.version} again (as ${first.bin}): benched once`)
+      continue
+    }
+    byVersion.set(node.version, node)
     nodes.push(node)
   }
   return nodes

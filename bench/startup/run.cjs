@@ -87,7 +87,7 @@ function main (argv) {
   const pin = pinToCpu(opts.cpu)
   progress(pin.note)
   opts.pinned = pin
-  const nodes = resolveNodes(opts, REPO_ROOT)
+  const nodes = resolveNodes(opts, REPO_ROOT, progress)
   progress(`patchrun: ${patchrunRoot}`)
   progress(`nodes: ${nodes.map((n) => `${n.version} (${n.bin})`).join(', ')}`)
   const generated = generate(opts.dir ? path.resolve(opts.dir) : undefined)
