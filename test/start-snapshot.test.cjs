@@ -139,12 +139,13 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
       assert.match(result.stderr, /PATCHRUN_E_MANIFEST/, show(result))
       assert.equal(fs.existsSync(`${outside}.ran`), false, 'the file outside the package never ran')
     }
-    // A row whose path is not a package.json (the package's directory is read back from it), or a request for
-    // a row that is not there: the whole snapshot is refused, the start resolves afresh.
+    // A row whose path is not a package.json (the package's directory is read back from it), a request for a
+    // row that is not there, requests out of row order (the reader walks them with the rows): the whole
+    // snapshot is refused, the start resolves afresh.
     row[9] = './patch.js'
     const manifestPath = row[0]
     const requests = kept.requests.slice()
-    for (const [what, damage] of [['not a package.json', () => { row[0] = `${manifestPath}x` }], ['a request past the rows', () => kept.requests.push([kept.rows.length, 'p00'])]]) {
+    for (const [what, damage] of [['not a package.json', () => { row[0] = `${manifestPath}x` }], ['a request past the rows', () => kept.requests.push([kept.rows.length, 'p00'])], ['requests out of row order', () => kept.requests.reverse()]]) {
       damage()
       fs.writeFileSync(file, JSON.stringify(kept), { mode: 0o600 })
       const moved = run()

@@ -38,7 +38,7 @@ interface Kept {
   readonly disable: string | null
   readonly missing: readonly string[]
   readonly rows: readonly ManifestRow[]
-  /** [index in rows, request] where the name asked for is not the package's directory. */
+  /** [index in rows, request] where the name asked for is not the package's directory, in row order. */
   readonly requests: ReadonlyArray<[index: number, request: string]>
 }
 
@@ -127,6 +127,9 @@ function readSnapshot(file: string, inputs: StartInputs): PlannedPatch[] | undef
   }
   const patches: PlannedPatch[] = []
   const rows = kept.rows
+  const requests = kept.requests
+  // requests are in row order (isKept): the next one to hand out, walked along with the rows.
+  let next = 0
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!
     let stat: Stats | undefined
@@ -137,11 +140,8 @@ function readSnapshot(file: string, inputs: StartInputs): PlannedPatch[] | undef
     }
     if (stat === undefined || !sameFile(row, stat)) return changed(file, row[0])
     const dir = row[0].slice(0, row[0].length - MANIFEST_TAIL.length)
-    patches.push(plannedFromRow(dir, dir, row))
-  }
-  for (let i = 0; i < kept.requests.length; i++) {
-    const [index, request] = kept.requests[i]!
-    patches[index] = { ...patches[index]!, request }
+    const request = next < requests.length && requests[next]![0] === i ? requests[next++]![1] : dir
+    patches.push(plannedFromRow(request, dir, row))
   }
   debug('start snapshot %s: %d packages unchanged', file, patches.length)
   return patches
@@ -185,9 +185,12 @@ function isKept(value: Partial<Kept> | null, inputs: StartInputs): value is Kept
     // The package's directory is read back from its package.json's path: one that does not end so has none.
     if (!isRow(row) || !row[0].endsWith(MANIFEST_TAIL) || row[0].length === MANIFEST_TAIL.length) return false
   }
+  // In row order, each row at most once, as save() writes them: the reader walks them along with the rows.
+  let after = -1
   for (let i = 0; i < value.requests.length; i++) {
     const item = value.requests[i] as unknown
-    if (!Array.isArray(item) || item.length !== 2 || !Number.isInteger(item[0]) || item[0] < 0 || item[0] >= value.rows.length || typeof item[1] !== 'string') return false
+    if (!Array.isArray(item) || item.length !== 2 || !Number.isInteger(item[0]) || item[0] <= after || item[0] >= value.rows.length || typeof item[1] !== 'string') return false
+    after = item[0] as number
   }
   return true
 }
