@@ -76,8 +76,13 @@ function findLookupDirs(): string[] {
   return dirs
 }
 
-/** While listNodeModulesDuring runs: each lookup folder's node_modules (and `@scope` folder) listed once. */
-let listings: Map<string, { exact: Set<string>; lower: Set<string> } | undefined> | undefined
+/**
+ * While listNodeModulesDuring runs: each lookup folder's node_modules (and `@scope` folder) listed once, its
+ * names lowercased. Lowercase alone answers both questions asked of it (listed as written, or under
+ * another case): a name listed as written is listed lowercased too, and one set per folder is half the
+ * work of two (a big app's node_modules holds a thousand names and more).
+ */
+let listings: Map<string, Set<string> | undefined> | undefined
 
 /**
  * Runs `work` (the preload registering every patch package's targets) with each node_modules folder listed
@@ -97,8 +102,8 @@ export function listNodeModulesDuring<T>(work: () => T): T {
 }
 
 /**
- * While listNodeModulesDuring runs: every name (and its lowercase) listed in the node_modules of any lookup
- * folder, made on first use; null when a folder could not be listed (then each is asked, as before).
+ * While listNodeModulesDuring runs: every name listed in the node_modules of any lookup folder, lowercased,
+ * made on first use; null when a folder could not be listed (then each is asked, as before).
  */
 let listedAnywhere: Set<string> | null | undefined
 
@@ -115,7 +120,7 @@ function listedNowhere(name: string): boolean {
     if (++lookups < MANY_LOOKUPS) return false
     listedAnywhere = listAll()
   }
-  return listedAnywhere !== null && !listedAnywhere.has(name) && !listedAnywhere.has(name.toLowerCase())
+  return listedAnywhere !== null && !listedAnywhere.has(name.toLowerCase())
 }
 
 /** Lookups while listNodeModulesDuring runs, until MANY_LOOKUPS: then listedAnywhere is made. */
@@ -128,19 +133,19 @@ function listAll(): Set<string> | null {
   for (let i = 0; i < dirs.length; i++) {
     const listing = listingOf(dirs[i]!, dirs[i]!, undefined)
     if (listing === undefined) return null
-    listing.exact.forEach((n) => all.add(n))
-    listing.lower.forEach((n) => all.add(n))
+    listing.forEach((n) => all.add(n))
   }
   return all
 }
 
-/** The listing of `<dir>/node_modules` (or of its `scope` folder), read once while listNodeModulesDuring runs. */
-function listingOf(key: string, dir: string, scope: string | undefined): { exact: Set<string>; lower: Set<string> } | undefined {
+/** The listing of `<dir>/node_modules` (or of its `scope` folder), lowercased, read once while listNodeModulesDuring runs. */
+function listingOf(key: string, dir: string, scope: string | undefined): Set<string> | undefined {
   let listing = listings!.get(key)
   if (listing === undefined && !listings!.has(key)) {
     try {
       const names = readdirSync(scope === undefined ? join(dir, 'node_modules') : join(dir, 'node_modules', scope))
-      listing = { exact: new Set(names), lower: new Set(names.map((n) => n.toLowerCase())) }
+      listing = new Set<string>()
+      for (let i = 0; i < names.length; i++) listing.add(names[i]!.toLowerCase())
     } catch {
       listing = undefined
     }
@@ -160,5 +165,5 @@ function mayBeInstalled(dir: string, name: string): boolean {
   const key = slash === -1 ? dir : `${dir}\0${name.slice(0, slash)}`
   const listing = listingOf(key, dir, slash === -1 ? undefined : name.slice(0, slash))
   const base = slash === -1 ? name : name.slice(slash + 1)
-  return listing === undefined || listing.exact.has(base) || listing.lower.has(base.toLowerCase())
+  return listing === undefined || listing.has(base.toLowerCase())
 }
