@@ -109,6 +109,28 @@ describe('start snapshot (many patch packages, no config file)', { skip: process
     assert.deepEqual(run().json, { patchedBy: 'installed p00' })
   })
 
+  test('a list over 4 KB is named by its length, ends and a sample: lists that differ at the start or the end each keep their own', async (t) => {
+    const { names, run, snapshots } = await makeSetup(t)
+    // The same 24 names, repeated (a name given twice counts once): ~6 KB, past what is hashed whole. Two names
+    // swapped in the first or the last copy only: the lists differ within their first or last few bytes.
+    const swap = (list, a, b) => list.map((name, i) => (i === a ? list[b] : i === b ? list[a] : name))
+    const middle = Array.from({ length: 58 }, () => names).flat()
+    const long = (first, last) => [...first, ...middle, ...last].join(',')
+    const lists = {
+      as_given: long(names, names),
+      end_swapped: long(names, swap(names, names.length - 2, names.length - 1)),
+      start_swapped: long(swap(names, 0, 1), names),
+    }
+    assert.ok(lists.as_given.length > 4096 && lists.end_swapped.length === lists.as_given.length, `${lists.as_given.length} characters each`)
+    for (const list of Object.values(lists)) run({ PATCHRUN_PATCHES: list })
+    assert.equal(snapshots().length, 3, `one snapshot per list: ${snapshots().join(', ')}`)
+    for (const [which, list] of Object.entries(lists)) {
+      const result = run({ PATCHRUN_PATCHES: list })
+      assert.equal(snapshotLine(result), String(COUNT), `${which}: ${show(result)}`)
+      assert.deepEqual(result.json, { patchedBy: 'installed p00' }, `${which}: ${show(result)}`)
+    }
+  })
+
   test('a start with a problem is not kept: the warning comes every time', async (t) => {
     const { names, run, snapshots } = await makeSetup(t)
     const missing = [...names, 'no-such-patch-anywhere']

@@ -83,7 +83,8 @@ export function bootstrap(via: 'require' | 'import' | 'jest', planned: string | 
     registry.strict = plan.strict
     // Before the app can change them: patches and semver will run with these (pristine.ts).
     capturePristineBuiltins()
-    debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
+    // The list is built only for the trace: a thousand names joined at every start otherwise.
+    if (debug.enabled) debug('preload via --%s, patches: %s', via, plan.patches.map((p) => p.name).join(', ') || '(none)')
     // A plan read from the environment names files to require: each package's manifest is checked when
     // its first target loads, so a crafted plan cannot make the preload run a file no patch package names.
     installPatches(registry, plan.patches, planFromEnv)
