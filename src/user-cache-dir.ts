@@ -105,8 +105,8 @@ export function removeStaleTemps(dir: string, names: readonly string[], prefix: 
  * for their content (two texts that share a name only share a file, and every reader compares what it finds
  * with what it asked for). A text of up to WHOLE_WORDS words is hashed whole; a longer one (a thousand
  * patch paths, ~40 KB) by its length, its first and last SAMPLE_WORDS words and SAMPLE_WORDS spread evenly
- * between: hashing 40 KB whole took 3-6 ms of a cold start on Node 20, 22 and 24 (a loop that long is
- * compiled on the stack, on the main thread), the sample ~0.1 ms. Two long texts of the same length that
+ * between: hashing 40 KB whole took 3-6 ms of a cold start on Node 20, 22 and 24 (the same loop at a module's
+ * top level took 0.4; in a function, cold, ten thousand turns are that slow), the sample ~0.1 ms. Two long texts of the same length that
  * differ only between samples share a file, and take turns in it: a start resolves afresh, never wrongly.
  * Built-ins as captured (it runs after the app's first line too).
  */
