@@ -222,7 +222,8 @@ test('a peers result saved before the two sets renders with the Node 20 set name
 // every table and goal of that line was printed twice (bench/results/goals-scale-compact-2026-12-04.md).
 test('the benches take each Node version once, whichever binaries hold it', (t) => {
   const { resolveNodes, describeNode } = require('../bench/startup/nodes.cjs')
-  const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'patchrun', 'node')
+  // Where scripts/fetch-node.sh keeps its binaries.
+  const cacheRoot = process.env.PATCHRUN_NODE_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'patchrun', 'node')
   const cached = fs.existsSync(cacheRoot) ? fs.readdirSync(cacheRoot).map((v) => path.join(cacheRoot, v, 'bin', 'node')).filter((b) => fs.existsSync(b)) : []
   const onPath = describeNode('node')
   const twin = cached.map((bin) => describeNode(bin)).find((n) => n.version === onPath.version && n.bin !== onPath.bin)
