@@ -45,6 +45,33 @@ describe('a plain run becomes the app', { skip, timeout: 120000 }, () => {
     assert.match(startLines(result.stderr)[0], new RegExp(`^PATCHRUN ${result.pid}: ${TAKES_OVER} \\(execve `), shown(result))
   })
 
+  test('PATH is searched as execvp searches it: an empty entry is the working directory, relative and untidy entries resolve from it', (t) => {
+    const dir = tempDir(t)
+    fs.mkdirSync(path.join(dir, 'bin'))
+    fs.mkdirSync(path.join(dir, 'other'))
+    fs.writeFileSync(path.join(dir, 'tool'), '#!/bin/sh\necho "tool in the working directory"\n', { mode: 0o755 })
+    fs.writeFileSync(path.join(dir, 'bin', 'tool'), '#!/bin/sh\necho "tool in bin"\n', { mode: 0o755 })
+    // A directory named like the program comes first on two of the PATHs: it is passed over, as execvp does.
+    fs.mkdirSync(path.join(dir, 'other', 'tool'))
+    const system = '/usr/bin:/bin'
+    const cases = [
+      [`:${system}`, path.join(dir, 'tool'), 'tool in the working directory'],
+      [`bin:${system}`, path.join(dir, 'bin', 'tool'), 'tool in bin'],
+      [`other:./bin/:${system}`, path.join(dir, 'bin', 'tool'), 'tool in bin'],
+      [`${dir}//other/:${dir}//bin/:${system}`, path.join(dir, 'bin', 'tool'), 'tool in bin'],
+      [`${dir}/other/../bin:${system}`, path.join(dir, 'bin', 'tool'), 'tool in bin'],
+      [`other/..:${system}`, path.join(dir, 'tool'), 'tool in the working directory'],
+    ]
+    for (const [PATH, file, said] of cases) {
+      const result = patchrun(['--debug', '--', 'tool'], { cwd: dir, env: { PATH } })
+      assert.equal(result.status, 0, `PATH=${PATH}\n${shown(result)}`)
+      assert.equal(result.stdout, `${said}\n`, `PATH=${PATH}\n${shown(result)}`)
+      assert.deepEqual(startLines(result.stderr), [`PATCHRUN ${result.pid}: ${TAKES_OVER} (execve ${file})`], `PATH=${PATH}\n${shown(result)}`)
+      const spawned = spawnSync('tool', { cwd: dir, env: { PATH }, encoding: 'utf8' })
+      assert.equal(spawned.stdout, result.stdout, `PATH=${PATH}: the same program as spawn finds\n${shown(spawned)}`)
+    }
+  })
+
   test('exit statuses and deaths by signal are the same as the command run without patchrun', () => {
     // In /proc, where no core file can be written.
     for (const script of ['exit 3', 'kill -TERM $$', 'kill -QUIT $$', 'kill -ABRT $$', 'kill -USR1 $$', 'kill -PIPE $$', 'kill -SEGV $$']) {
@@ -113,6 +140,23 @@ function stackLimit() {
   const soft = /^Max stack size\s+(\d+|unlimited)\s/m.exec(fs.readFileSync('/proc/self/limits', 'latin1'))?.[1]
   return soft === 'unlimited' ? Infinity : Number(soft)
 }
+
+describe("Node's compile cache in the command's process", { skip, timeout: 120000 }, () => {
+  test('with NODE_COMPILE_CACHE set, what the command compiled is written before the app takes over (an exit it never reaches)', (t) => {
+    const cache = path.join(tempDir(t), 'node-compile-cache')
+    const main = path.join(BIN, '..', '..', 'dist', 'cli', 'main.js')
+    const run = (extra = {}) => patchrun(['--debug', '--patches', 'socket-lifecycle', '--', NODE, '-e', 'console.log("app ran")'], { cwd: APP, env: { NODE_COMPILE_CACHE: cache, ...extra } })
+    const first = run()
+    assert.equal(first.status, 0, shown(first))
+    assert.equal(startLines(first.stderr).length, 1, shown(first))
+    assert.ok(startLines(first.stderr)[0].includes(TAKES_OVER), shown(first))
+    const second = run({ NODE_DEBUG_NATIVE: 'COMPILE_CACHE' })
+    assert.equal(second.status, 0, shown(second))
+    assert.equal(second.stdout, 'app ran\n', shown(second))
+    // `V8 code cache for CommonJS <file> was accepted` on Node 24 and 26, `cache for <file> was accepted` on 22.
+    assert.ok(second.stderr.split('\n').some((line) => line.endsWith(`${main} was accepted, keeping the in-memory entry`)), `the command's main.js from Node's compile cache\n${shown(second)}`)
+  })
+})
 
 describe('a large environment within what this system takes', { skip, timeout: 120000 }, () => {
   test('300 KB of environment, under the default 8 MiB stack limit (2 MiB for arguments and environment): the app takes over and gets all of it', (t) => {

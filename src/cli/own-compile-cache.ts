@@ -13,6 +13,18 @@ interface CompileCacheModule {
   flushCompileCache?: () => void
 }
 
+/** Whether enableOwnCompileCache switched Node's compile cache on in this process. */
+let switchedOn = false
+
+/**
+ * Whether Node's compile cache may be on in this process, so that what it compiled needs flushing before an
+ * execve: only NODE_COMPILE_CACHE and module.enableCompileCache switch it on (Node has no flag for it), and
+ * the command calls the latter only here. Asking `module` itself would load it (0.5-0.9 ms) in every plain run.
+ */
+export function compileCacheMayBeOn(): boolean {
+  return switchedOn || Boolean(process.env.NODE_COMPILE_CACHE)
+}
+
 /**
  * Why: `patchrun list`, `doctor`, `explain`, `env`, `verify` and `--help` load commander's program, commander
  * itself and, with a config file, cosmiconfig: ~5 ms of compiling in every run (bench/README.md). Node's own
@@ -38,5 +50,6 @@ export function enableOwnCompileCache(): void {
   if (dir === undefined) return
   const { status, message } = enableCompileCache(join(dir, 'node-compile-cache'))
   const on = status === ENABLED || status === ALREADY_ENABLED
+  switchedOn ||= on
   debug('command: Node\'s compile cache %s%s', on ? 'on' : `not on (status ${status})`, message ? `: ${message}` : '')
 }

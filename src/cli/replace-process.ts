@@ -1,9 +1,11 @@
 // A plain run becomes the app (process.execve, Linux, Node 22.15+): no second process to start, relay or wait for.
 import { readFileSync, statSync, accessSync, constants as fsConstants } from 'node:fs'
 import { constants } from 'node:os'
-import { delimiter, join, resolve } from 'node:path'
+import { delimiter, resolve } from 'node:path'
+import { resolveUnder } from '../discover/plain-path'
 import { readSwitch } from '../config/env'
 import { execProblem } from './exec-check'
+import { compileCacheMayBeOn } from './own-compile-cache'
 
 /** The environment variable that keeps patchrun's process as the app's parent: `PATCHRUN_EXECVE=0`. */
 export const EXECVE_ENV = 'PATCHRUN_EXECVE'
@@ -106,7 +108,9 @@ function findProgram(program: string, path: string | undefined, cwd: string): st
   if (program.includes('/')) return resolve(cwd, program)
   if (path === undefined) return undefined
   for (const dir of path.split(delimiter)) {
-    const candidate = resolve(cwd, join(dir === '' ? '.' : dir, program))
+    // resolve(cwd, join(dir, program)), by concatenation where that is the same (resolveUnder): path.join per
+    // PATH entry is what makes V8 optimize Node's normalizeString in a process about to be replaced.
+    const candidate = resolveUnder(dir === '' ? cwd : resolveUnder(cwd, dir), program)
     try {
       if (!statSync(candidate).isFile()) continue
       accessSync(candidate, fsConstants.X_OK)
@@ -159,7 +163,10 @@ export function replaceProcess(replacement: Extract<Replacement, { file: string 
   const { file, env, ignored } = replacement
   // What Node's compile cache compiled in this process (own-compile-cache.ts, or NODE_COMPILE_CACHE) is written
   // at exit, which a successful execve never reaches: now, while the process is still patchrun's.
-  ;(require('node:module') as { flushCompileCache?: () => void }).flushCompileCache?.()
+  if (compileCacheMayBeOn()) {
+    const { flushCompileCache } = require('node:module') as { flushCompileCache?: () => void }
+    flushCompileCache?.()
+  }
   // The warning is emitted on the next tick, which a successful execve never reaches; a failed one must not
   // print patchrun's ExperimentalWarning into the app's stderr.
   const emitWarning = process.emitWarning
