@@ -55,6 +55,12 @@ describe('PATCHRUN_PATCHES: which package a name means', () => {
       assert.deepEqual(result.warnings, [])
     })
   }
+
+  test("run from a subdirectory: names are found in a parent folder's node_modules, as Node finds packages", () => {
+    const result = runNode({ args: ['../main.js'], cwd: path.join(APP, 'local-patch'), env: { PATCHRUN_PATCHES: 'foo,@acme/baz,bar' } })
+    assert.deepEqual(assertRanToEnd(result), { hello: 'hello', patchedBy: ['patchrun-patch-foo', '@acme/patchrun-patch-baz', 'bar'] })
+    assert.deepEqual(result.warnings, [])
+  })
 })
 
 describe('PATCHRUN_E_PATCH_NOT_FOUND', () => {
